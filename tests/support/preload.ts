@@ -1,0 +1,2 @@
+// Replaced by the backend-selection preload of the test harness.
+export {};
