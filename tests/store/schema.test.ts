@@ -1,0 +1,55 @@
+import { expect, test } from "bun:test";
+import { uuidv7 } from "uuidv7";
+import { describeEachBackend } from "../support/backends.ts";
+import type { Queryable } from "../../src/store/db.ts";
+
+async function insertTask(q: Queryable, overrides: Record<string, unknown> = {}): Promise<string> {
+  const id = uuidv7();
+  const v = { namespace: "orders", name: "fulfil", state: "pending", identity_hash: null, ...overrides };
+  await q.query(
+    `insert into tasks (id, namespace, name, version, template_fingerprint, state, step_count, steps_unfinished, identity_hash)
+     values ($1, $2, $3, '1.0.0', 'fp', $4, 1, 1, $5)`,
+    [id, v.namespace, v.name, v.state, v.identity_hash],
+  );
+  return id;
+}
+
+describeEachBackend("schema", (t) => {
+  test("task and step states outside the state machine are refused", async () => {
+    await expect(insertTask(t.db, { state: "done" })).rejects.toThrow(/tasks_state_check/);
+    const taskId = await insertTask(t.db);
+    await expect(
+      t.db.query("insert into steps (id, task_id, idx, name, state) values ($1, $2, 0, 'a', 'finished')", [uuidv7(), taskId]),
+    ).rejects.toThrow(/steps_state_check/);
+  });
+
+  test("names that do not match the strict pattern are refused", async () => {
+    await expect(insertTask(t.db, { namespace: "../etc" })).rejects.toThrow(/tasks_namespace_pattern/);
+    await expect(insertTask(t.db, { name: "Robert'); drop" })).rejects.toThrow(/tasks_name_pattern/);
+  });
+
+  test("one task per identity hash within a template", async () => {
+    await insertTask(t.db, { identity_hash: "abc" });
+    await expect(insertTask(t.db, { identity_hash: "abc" })).rejects.toThrow(/tasks_identity/);
+    await insertTask(t.db, { identity_hash: "abc", name: "other" });
+  });
+
+  test("a step index and a step name are unique within a task; a step has at most one live queue message", async () => {
+    const taskId = await insertTask(t.db);
+    const stepId = uuidv7();
+    await t.db.query("insert into steps (id, task_id, idx, name) values ($1, $2, 0, 'a')", [stepId, taskId]);
+    await expect(t.db.query("insert into steps (id, task_id, idx, name) values ($1, $2, 0, 'b')", [uuidv7(), taskId])).rejects.toThrow(/steps_task_idx/);
+    await expect(t.db.query("insert into steps (id, task_id, idx, name) values ($1, $2, 1, 'a')", [uuidv7(), taskId])).rejects.toThrow(/steps_task_name/);
+    const enqueue = () =>
+      t.db.query("insert into queue_messages (queue, task_id, step_id, step_idx, attempt) values ('orders', $1, $2, 0, 1)", [taskId, stepId]);
+    await enqueue();
+    await expect(enqueue()).rejects.toThrow(/queue_messages_one_per_step/);
+  });
+
+  test("a task's terminal event can be written only once", async () => {
+    const taskId = await insertTask(t.db);
+    const emit = () => t.db.query("insert into events (event_id, name, task_id) values ($1, 'task.completed', $2)", [uuidv7(), taskId]);
+    await emit();
+    await expect(emit()).rejects.toThrow(/events_terminal_once/);
+  });
+});
