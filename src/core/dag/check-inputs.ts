@@ -1,0 +1,53 @@
+import type { CompiledDag } from "./compiled-dag.ts";
+import { DagInputError } from "./errors.ts";
+import type { StepVector } from "./step-state.ts";
+
+/*
+ * Shape checks shared by both cores, O(1) per call so they cost nothing next to the operation.
+ * Content checks (state codes, target ranges) happen inside each core's single pass over the data.
+ */
+
+/** Throws unless every array of `v` has one entry per step of `dag`. */
+export function checkStepVector(dag: CompiledDag, v: StepVector): void {
+  const n = dag.size;
+  if (v.states.length !== n || v.attempts.length !== n || v.maxAttempts.length !== n || v.retryDue.length !== n) {
+    throw new DagInputError(
+      `step vector lengths (states ${v.states.length}, attempts ${v.attempts.length}, maxAttempts ${v.maxAttempts.length}, retryDue ${v.retryDue.length}) must all equal the DAG size ${n}`,
+    );
+  }
+}
+
+/** Throws unless `step` is an integer index of `dag`. */
+export function checkStep(dag: CompiledDag, step: number): void {
+  if (!Number.isInteger(step) || step < 0 || step >= dag.size) {
+    throw new DagInputError(`step index ${step} is outside 0..${dag.size - 1}`);
+  }
+}
+
+/** Throws unless `durations` has one entry per step. Values are checked in the core's pass. */
+export function checkDurations(dag: CompiledDag, durations: Float64Array): void {
+  if (durations.length !== dag.size) {
+    throw new DagInputError(`durations has ${durations.length} entries, the DAG has ${dag.size} steps`);
+  }
+}
+
+/** Throws unless (offsets, targets) is a CSR of n nodes: n+1 offsets from 0 to targets.length. */
+export function checkCsr(offsets: Int32Array, targets: Int32Array, n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new DagInputError(`node count ${n} is not a non-negative integer`);
+  if (offsets.length !== n + 1) throw new DagInputError(`CSR offsets has ${offsets.length} entries, expected n + 1 = ${n + 1}`);
+  if (offsets[0] !== 0 || offsets[n] !== targets.length) {
+    throw new DagInputError(`CSR offsets must run from 0 to targets.length (${targets.length}), got ${offsets[0]}..${offsets[n]}`);
+  }
+}
+
+export function badStateError(step: number, code: number): DagInputError {
+  return new DagInputError(`step ${step} has unknown state code ${code}`);
+}
+
+export function badDurationError(step: number, value: number): DagInputError {
+  return new DagInputError(`step ${step} has duration ${value}; durations must be finite and ≥ 0`);
+}
+
+export function badCsrError(): DagInputError {
+  return new DagInputError("CSR offsets decrease or a target is outside 0..n-1");
+}
