@@ -23,4 +23,6 @@ export type { CompiledDag } from "./compiled-dag.ts";
 export type { DagCore, TopoAnalysis } from "./dag-core.ts";
 export { compileDag, invertCsr, type StepDecl, type CompileOptions } from "./compile-dag.ts";
 export { referenceCore } from "./reference-core.ts";
-export { defaultCore } from "./default-core.ts";
+export { defaultCore, type DefaultCoreOptions } from "./default-core.ts";
+export { loadWasmCore } from "./wasm-core.ts";
+export { instantiateDagModule, type DagExports, type DagInstance } from "./wasm-instance.ts";
