@@ -3,6 +3,8 @@ import { referenceCore } from "./reference-core.ts";
 import { loadWasmCore } from "./wasm-core.ts";
 
 export interface DefaultCoreOptions {
+  /** Module bytes to use instead of the embedded build. */
+  bytes?: Uint8Array;
   /** Told why WASM could not be used, e.g. to log it once; the reference core is returned instead. */
   onFallback?: (error: unknown) => void;
 }
@@ -18,7 +20,7 @@ export interface DefaultCoreOptions {
  */
 export async function defaultCore(options: DefaultCoreOptions = {}): Promise<DagCore> {
   try {
-    return await loadWasmCore();
+    return await loadWasmCore(options.bytes);
   } catch (e) {
     options.onFallback?.(e);
     return referenceCore();

@@ -7,7 +7,7 @@ import { WASM_BASE64 } from "./wasm-bytes.generated.ts";
  * @example
  *   const module = await WebAssembly.compile(dagWasmBytes());
  */
-export function dagWasmBytes(): Uint8Array {
+export function dagWasmBytes(): Uint8Array<ArrayBuffer> {
   const text = atob(WASM_BASE64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);

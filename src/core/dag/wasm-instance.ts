@@ -24,7 +24,7 @@ export interface DagInstance {
 let embedded: Promise<WebAssembly.Module> | undefined;
 
 function embeddedModule(): Promise<WebAssembly.Module> {
-  embedded ??= WebAssembly.compile(dagWasmBytes() as Uint8Array<ArrayBuffer>).catch((e) => {
+  embedded ??= WebAssembly.compile(dagWasmBytes()).catch((e) => {
     embedded = undefined;
     throw e;
   });

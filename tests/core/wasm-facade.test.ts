@@ -1,0 +1,103 @@
+import { describe, expect, test } from "bun:test";
+import {
+  compileDag,
+  defaultCore,
+  emptyStepVector,
+  instantiateDagModule,
+  loadWasmCore,
+  referenceCore,
+  WasmAbortError,
+} from "../../src/core/dag/index.ts";
+import { createCompiledDag } from "../../src/core/dag/compiled-dag.ts";
+import { dagWasmBytes } from "../../src/core/dag/wasm-bytes.ts";
+import { WASM_SHA256, WASM_SIZE } from "../../src/core/dag/wasm-bytes.generated.ts";
+import { wasmCore } from "../../src/core/dag/wasm-core.ts";
+import { TaskerError } from "../../src/core/errors.ts";
+import { diamond } from "./fixtures.ts";
+
+/** A layered random DAG of n nodes with about 4n edges, as raw child CSR. */
+function bigCsr(n: number) {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const lists: number[][] = Array.from({ length: n }, () => []);
+  for (let c = 1; c < n; c++) for (let k = 0; k < 4; k++) lists[Math.floor(rand() * c)]!.push(c);
+  const offsets = new Int32Array(n + 1);
+  lists.forEach((l, i) => (offsets[i + 1] = offsets[i]! + l.length));
+  return { offsets, targets: Int32Array.from(lists.flat()) };
+}
+
+describe("WASM facade", () => {
+  test("the embedded bytes are the build's: size and SHA-256 match", async () => {
+    const bytes = dagWasmBytes();
+    expect(bytes.length).toBe(WASM_SIZE);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    expect(Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")).toBe(WASM_SHA256);
+  });
+
+  test("the committed module is in step with core-wasm/assembly (build --check)", () => {
+    const r = Bun.spawnSync(["bun", "core-wasm/build.ts", "--check"], { stderr: "pipe", stdout: "pipe" });
+    expect(r.stderr.toString()).toBe("");
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("memory grows for a 200k-node graph, views are rebuilt, small calls still work", async () => {
+    const inst = await instantiateDagModule();
+    const core = wasmCore(inst);
+    const dag = compileDag(diamond, { core });
+    const before = inst.exports.memory.buffer.byteLength;
+    const { offsets, targets } = bigCsr(200_000);
+    const order = core.topoOrder(offsets, targets, 200_000);
+    expect(inst.exports.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(order).toEqual(referenceCore().topoOrder(offsets, targets, 200_000));
+    expect(Array.from(core.readySet(dag, emptyStepVector(4)))).toEqual([0]);
+  });
+
+  test("an AssemblyScript abort becomes a WasmAbortError and the instance stays usable", async () => {
+    const inst = await instantiateDagModule();
+    const base = inst.memory.base;
+    let caught: unknown;
+    try {
+      inst.exports.reach(3, base, base, 7, base, base, base);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(WasmAbortError);
+    expect(caught).toBeInstanceOf(TaskerError);
+    const abort = caught as WasmAbortError;
+    expect(abort.code).toBe("wasm_abort");
+    expect(abort.message).toContain("start step outside 0..n-1");
+    expect(abort.file).toBe("core-wasm/assembly/reach.ts");
+    const core = wasmCore(inst);
+    expect(Array.from(core.descendants(compileDag(diamond), 0))).toEqual([1, 2, 3]);
+  });
+
+  test("a trap on a hand-built inconsistent DAG is typed too", async () => {
+    const core = await loadWasmCore();
+    const corrupt = createCompiledDag({
+      names: ["a", "b"],
+      parentOffsets: Int32Array.of(0, 0, 1),
+      parentTargets: Int32Array.of(1 << 30),
+      childOffsets: Int32Array.of(0, 0, 0),
+      childTargets: new Int32Array(0),
+      order: Int32Array.of(0, 1),
+      levels: Int32Array.of(0, 1),
+    });
+    expect(() => core.readySet(corrupt, emptyStepVector(2))).toThrow(WasmAbortError);
+  });
+
+  test("bad bytes: loadWasmCore rejects, defaultCore falls back to the reference and says why", async () => {
+    const junk = Uint8Array.of(0, 97, 115, 109, 9, 9, 9, 9);
+    expect(loadWasmCore(junk)).rejects.toBeInstanceOf(WebAssembly.CompileError);
+    const reasons: unknown[] = [];
+    const core = await defaultCore({ bytes: junk, onFallback: (e) => reasons.push(e) });
+    expect(core.kind).toBe("reference");
+    expect(reasons.length).toBe(1);
+    expect((await defaultCore()).kind).toBe("wasm");
+  });
+
+  test("each core has its own memory", async () => {
+    const a = await instantiateDagModule();
+    const b = await instantiateDagModule();
+    expect(a.exports.memory).not.toBe(b.exports.memory);
+  });
+});
