@@ -32,6 +32,11 @@ export function runJob(ctx: { context: CiContext; stepName: string }): JobResult
   return { job, status: "passed", duration_ms: 20_000 + (s % 100_000), checks: 10 + (s % 400) };
 }
 
+/** One partition of the integration suite; the step name ("…_2") says which. */
+export function runIntegrationPartition(ctx: { context: CiContext; stepName: string }) {
+  return { ...runJob(ctx), partition: Number(/_(\d+)$/.exec(ctx.stepName)?.[1] ?? 1) };
+}
+
 /** Compares the test jobs' durations with a budget; fails when the slowest exceeds it. */
 export function analysePerformance(deps: Readonly<Record<string, unknown>>, budgetMs = 150_000) {
   const jobs = Object.values(deps) as JobResult[];

@@ -3,7 +3,7 @@
  * partitions share Ci::IntegrationTests; the step name tells them apart.
  */
 import type { StepContext } from "../../src/index.ts";
-import { analysePerformance, ciContext, gate, runJob, type CiContext } from "./_jobs.ts";
+import { analysePerformance, ciContext, gate, runIntegrationPartition, runJob, type CiContext } from "./_jobs.ts";
 
 export const context = ciContext;
 
@@ -16,7 +16,7 @@ export const handlers = {
   "Ci::UnitTests": job,
   "Ci::BuildWorkers": job,
   "Ci::WorkerTests": job,
-  "Ci::IntegrationTests": (ctx: StepContext<CiContext>) => ({ ...runJob(ctx), partition: ctx.stepName.endsWith("_2") ? 2 : 1 }),
+  "Ci::IntegrationTests": (ctx: StepContext<CiContext>) => runIntegrationPartition(ctx),
   "Ci::PerformanceAnalysis": (ctx: StepContext<CiContext>) => analysePerformance(ctx.deps),
   "Ci::Success": (ctx: StepContext<CiContext>) => gate(ctx.deps),
 };

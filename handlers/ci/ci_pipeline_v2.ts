@@ -3,7 +3,7 @@
  * and edges; the flaky test jobs get a short backoff of their own.
  */
 import { defineTask, type RetryPolicyInput, type StepContext } from "../../src/index.ts";
-import { analysePerformance, ciContext, gate, runJob, type CiContext } from "./_jobs.ts";
+import { analysePerformance, ciContext, gate, runIntegrationPartition, runJob, type CiContext } from "./_jobs.ts";
 
 const job = (ctx: StepContext<CiContext>) => runJob(ctx);
 const flaky: RetryPolicyInput = { maxAttempts: 2, backoff: "linear", baseMs: 5000 };
@@ -20,8 +20,8 @@ export default defineTask({
     unit_tests: { dependsOn: ["workspace_compile"], description: "Library tests and doctests", handler: job },
     build_workers: { dependsOn: ["workspace_compile"], description: "Compile the worker packages", handler: job },
     worker_tests: { dependsOn: ["build_workers"], retry: flaky, handler: job },
-    integration_tests_1: { dependsOn: ["build_workers"], retry: flaky, handler: job },
-    integration_tests_2: { dependsOn: ["build_workers"], retry: flaky, handler: job },
+    integration_tests_1: { dependsOn: ["build_workers"], retry: flaky, handler: runIntegrationPartition },
+    integration_tests_2: { dependsOn: ["build_workers"], retry: flaky, handler: runIntegrationPartition },
     performance_analysis: {
       dependsOn: ["worker_tests", "integration_tests_1", "integration_tests_2"],
       handler: (ctx) => analysePerformance(ctx.deps),

@@ -17,6 +17,12 @@ function positioned(e: unknown): e is Positioned {
  */
 export function describeImportError(err: unknown): string {
   const inner = err instanceof AggregateError ? err.errors : [err];
+  // Bun reports an unresolvable import as a positioned ResolveMessage too; it is not a syntax error.
+  // Node says so with the code ERR_MODULE_NOT_FOUND.
+  const unresolved = (e: unknown) => e instanceof Error && (e.name === "ResolveMessage" || (e as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND");
+  if (inner.some(unresolved)) {
+    return `cannot resolve an import: ${inner.map((e) => (e as Error).message).join("; ")}`;
+  }
   if (inner.length > 0 && inner.every(positioned)) {
     const parts = inner.map((e) => {
       const p = e.position;
@@ -25,7 +31,6 @@ export function describeImportError(err: unknown): string {
     return `syntax error: ${parts.join("; ")}`;
   }
   if (err instanceof SyntaxError) return `syntax error: ${err.message}`;
-  if (err instanceof Error && err.name === "ResolveMessage") return `cannot resolve an import: ${err.message}`;
   return `threw while being imported: ${describeThrown(err)}`;
 }
 

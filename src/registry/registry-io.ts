@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -40,10 +41,9 @@ export function nodeRegistryIo(): RegistryIo {
         }),
       );
     },
-    async stamp(file) {
-      const s = await stat(file);
-      return `${s.mtimeMs}:${s.size}`;
-    },
+    // A content hash, not mtime: an edit within the clock's resolution, or a tool that preserves
+    // mtimes, must still count as a change. Handler files are small and rescans are rare.
+    stamp: async (file) => createHash("sha256").update(await readFile(file)).digest("hex"),
     readText: (file) => readFile(file, "utf8"),
     importModule: (specifier) => import(specifier) as Promise<Record<string, unknown>>,
   };
