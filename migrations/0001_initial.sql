@@ -75,6 +75,10 @@ create table steps (
   -- same transaction; the one decrement that reaches 0 enqueues the child, so a step whose
   -- parents finish in different processes at once is enqueued exactly once.
   unfinished_parents  integer not null default 0 constraint steps_unfinished_parents_nonnegative check (unfinished_parents >= 0),
+  -- The step's neighbours in the template DAG (by idx), copied at submit so that one statement
+  -- can decrement children and gather dependency results without a second round trip.
+  parents             integer[] not null default '{}',
+  children            integer[] not null default '{}',
   -- Not before: backoff after a failure, or a durable sleep.
   run_at              timestamptz,
   -- The lease of the worker running the current attempt; outcomes are recorded only while the
@@ -165,13 +169,17 @@ create table events (
   step_id       uuid,
   payload       jsonb not null default '{}'::jsonb,
   created_at    timestamptz not null default now(),
-  published_at  timestamptz
+  published_at  timestamptz,
+  -- The writing transaction: readers page by transaction id below the oldest one still running,
+  -- so an event whose transaction commits late is never skipped (identity values are not in
+  -- commit order).
+  tx            xid8 not null default pg_current_xact_id()
 );
 -- A task's terminal event exists at most once, whatever races above it.
 create unique index events_terminal_once on events (task_id, name)
-  where name in ('task.completed', 'task.failed', 'task.cancelled');
+  where name in ('task.completed', 'task.cancelled');
 create index events_by_task on events (task_id, id);
-create index events_unpublished on events (id) where published_at is null;
+create index events_by_tx on events (tx, id);
 
 create table workers (
   id            text primary key,

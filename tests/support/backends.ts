@@ -116,11 +116,12 @@ export function describeEachBackend(title: string, body: (t: TestDatabase) => vo
       beforeAll(async () => {
         current = await openTestDatabase(backend, title);
       });
+      body(handle);
+      // Registered after the suite's own hooks so that engines stop before their database closes.
       afterAll(async () => {
         await current?.close();
         current = null;
       });
-      body(handle);
     });
   }
 }

@@ -1,0 +1,55 @@
+/** Engine tuning; every field has a default suited to one process on a laptop. */
+export interface EngineOptions {
+  /** Identifies this engine's worker in leases, audit rows and the workers table. */
+  workerId?: string;
+  /** Run a worker in this engine (the server does; an API-only process may not). */
+  runWorkers?: boolean;
+  /** Namespaces this engine's worker serves; default: every namespace the registry loaded. */
+  namespaces?: readonly string[];
+  /** Handlers running at once in this process. */
+  concurrency?: number;
+  /** Most messages taken by one claim statement. */
+  claimBatch?: number;
+  /** Idle workers look for work this often even without a notification (retries come due this way). */
+  pollMs?: number;
+  /** Step timeout when the template sets none. */
+  defaultTimeoutMs?: number;
+  /** Lease = step timeout + this; a worker that dies is noticed this much after its timeout. */
+  leaseGraceMs?: number;
+  /** The sweeper's period (expired last-attempt leases, heartbeats). */
+  sweepMs?: number;
+  /** Submissions are refused with queue_full while a namespace has more queued steps than this (0 = no limit). */
+  maxQueueDepth?: number;
+  /** Event delivery to subscribers polls this often while anyone listens. */
+  eventPollMs?: number;
+  /** Randomness for backoff jitter (tests pass a seeded one). */
+  random?: () => number;
+  /** Named fault points for crash and race tests; never set in production. */
+  faults?: FaultPoints;
+}
+
+/** Hooks called at named points of the hot path; a test may throw, delay or kill the process there. */
+export interface FaultPoints {
+  /** After a handler returned and before its outcome is recorded. */
+  beforeRecordOutcome?: (step: { stepId: string; attempt: number; name: string }) => void | Promise<void>;
+}
+
+export type ResolvedEngineOptions = Required<Omit<EngineOptions, "namespaces" | "faults">> & Pick<EngineOptions, "namespaces" | "faults">;
+
+export function resolveEngineOptions(o: EngineOptions, defaultWorkerId: string): ResolvedEngineOptions {
+  return {
+    workerId: o.workerId ?? defaultWorkerId,
+    runWorkers: o.runWorkers ?? true,
+    namespaces: o.namespaces,
+    concurrency: o.concurrency ?? 32,
+    claimBatch: o.claimBatch ?? 32,
+    pollMs: o.pollMs ?? 500,
+    defaultTimeoutMs: o.defaultTimeoutMs ?? 30_000,
+    leaseGraceMs: o.leaseGraceMs ?? 5_000,
+    sweepMs: o.sweepMs ?? 1_000,
+    maxQueueDepth: o.maxQueueDepth ?? 0,
+    eventPollMs: o.eventPollMs ?? 100,
+    random: o.random ?? Math.random,
+    faults: o.faults,
+  };
+}

@@ -1,0 +1,55 @@
+import { emptyStepVector, StepStateCode, type DagCore, type StepState } from "../core/dag/index.ts";
+import type { Queryable } from "../store/db.ts";
+import { transitionTask } from "../store/tasks.ts";
+import type { TemplateResolver } from "./templates.ts";
+
+// Task states in which the engine still decides between "working" and "blocked".
+const OPEN_STATES = ["pending", "in_progress", "waiting_for_retry", "blocked_by_failures"];
+
+/**
+ * Recomputes, with the DAG core, whether each task can still make progress, and moves it
+ * between in_progress and blocked_by_failures accordingly (with `task.failed` on entering
+ * blocked). Only the rare paths call this — a final failure, an expired last lease, a manual
+ * operation — never a plain completion. The task rows are locked in id order first, so two
+ * failures of one task in different processes see each other's step states.
+ */
+export async function reconcileTasks(
+  tx: Queryable,
+  core: DagCore,
+  templates: TemplateResolver,
+  taskIds: readonly string[],
+  actor: string,
+): Promise<void> {
+  if (taskIds.length === 0) return;
+  const tasks = await tx.query<{ id: string; namespace: string; name: string; version: string; state: string }>(
+    "select id, namespace, name, version, state from tasks where id = any($1::uuid[]) order by id for update",
+    [taskIds],
+  );
+  const steps = await tx.query<{ task_id: string; idx: number; state: string; attempts: number; max_attempts: number; due: boolean }>(
+    `select task_id, idx, state, attempts, max_attempts, coalesce(run_at <= now(), true) as due
+       from steps where task_id = any($1::uuid[])`,
+    [taskIds],
+  );
+  for (const task of tasks) {
+    if (!OPEN_STATES.includes(task.state)) continue;
+    const own = steps.filter((s) => s.task_id === task.id);
+    const template = templates.resolve(task.namespace, task.name, task.version);
+    const v = emptyStepVector(template.dag.size);
+    for (const s of own) {
+      v.states[s.idx] = StepStateCode[s.state as StepState];
+      v.attempts[s.idx] = s.attempts;
+      v.maxAttempts[s.idx] = s.max_attempts;
+      v.retryDue[s.idx] = s.due ? 1 : 0;
+    }
+    const outcome = core.outcome(template.dag, v);
+    if (outcome === "blocked" && task.state !== "blocked_by_failures") {
+      await transitionTask(tx, task.id, OPEN_STATES, "blocked_by_failures", {
+        actor,
+        reason: "a step failed and no other step can make progress",
+        event: "task.failed",
+      });
+    } else if (outcome !== "blocked" && outcome !== "complete" && task.state === "blocked_by_failures") {
+      await transitionTask(tx, task.id, ["blocked_by_failures"], "in_progress", { actor, reason: "progress possible again", event: "task.resumed" });
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { DagCore } from "../core/dag/index.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Db } from "../store/db.ts";
+import { failSteps, satisfySteps } from "../store/outcomes.ts";
+import { reconcileTasks } from "./reconcile.ts";
+import type { TemplateResolver } from "./templates.ts";
+import type { StepErrorRecord } from "./types.ts";
+
+export type Outcome =
+  | { kind: "success"; stepId: string; attempt: number; results: string }
+  | { kind: "failure"; stepId: string; attempt: number; retry: boolean; delayMs: number; error: StepErrorRecord };
+
+export interface RecorderDeps {
+  db: Db;
+  core: DagCore;
+  templates: TemplateResolver;
+  owner: string;
+  log: Logger;
+  /** Called after each commit with the namespaces that got newly enqueued steps. */
+  onEnqueued: (namespaces: Set<string>) => void;
+}
+
+// Deadlocks between two batches that touch the same tasks in different orders are possible
+// (each batch locks child and task rows as it finds them); Postgres aborts one, which retries.
+const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);
+const MAX_TRIES = 8;
+
+/**
+ * Collects handler outcomes and records them in batches: whatever finished while the previous
+ * batch was being written goes into the next one. A batch of successes is one statement (one
+ * round trip, atomic on its own); failures add a transaction that also re-evaluates the task.
+ */
+export function createRecorder(deps: RecorderDeps) {
+  let buffer: Outcome[] = [];
+  let flushing: Promise<void> | null = null;
+  const waiters: Array<() => void> = [];
+
+  async function writeBatch(batch: Outcome[]): Promise<void> {
+    const ok = batch.filter((o): o is Extract<Outcome, { kind: "success" }> => o.kind === "success");
+    const bad = batch.filter((o): o is Extract<Outcome, { kind: "failure" }> => o.kind === "failure");
+    const enqueued = new Set<string>();
+    if (ok.length > 0) {
+      const r = await retrying(() =>
+        satisfySteps(deps.db, {
+          stepIds: ok.map((o) => o.stepId),
+          attempts: ok.map((o) => o.attempt),
+          results: ok.map((o) => o.results),
+          owner: deps.owner,
+          to: "complete",
+          from: ["in_progress"],
+          actor: deps.owner,
+          reason: "handler succeeded",
+        }),
+      );
+      for (const s of r.ready) enqueued.add(s.namespace);
+      if (r.done.length < ok.length) {
+        deps.log.warn("outcomes rejected: lease lost or step changed meanwhile", { rejected: ok.length - r.done.length });
+      }
+    }
+    if (bad.length > 0) {
+      await retrying(() =>
+        deps.db.transaction(async (tx) => {
+          const accepted = await failSteps(tx, {
+            stepIds: bad.map((o) => o.stepId),
+            attempts: bad.map((o) => o.attempt),
+            retry: bad.map((o) => o.retry),
+            delayMs: bad.map((o) => Math.round(o.delayMs)),
+            errors: bad.map((o) => JSON.stringify(o.error)),
+            owner: deps.owner,
+          });
+          const failedTasks = [...new Set(accepted.filter((s) => s.state === "error").map((s) => s.task_id))];
+          await reconcileTasks(tx, deps.core, deps.templates, failedTasks, deps.owner);
+        }),
+      );
+    }
+    if (enqueued.size > 0) deps.onEnqueued(enqueued);
+  }
+
+  async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= MAX_TRIES || !code || !RETRYABLE_SQLSTATES.has(code)) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (buffer.length > 0) {
+      const batch = buffer;
+      buffer = [];
+      try {
+        await writeBatch(batch);
+      } catch (error) {
+        // The leases stay with the steps; when they expire the steps run again (nothing is lost).
+        deps.log.error("recording outcomes failed; their steps will be retried when the leases expire", {
+          error: String(error),
+          outcomes: batch.length,
+        });
+      }
+    }
+    flushing = null;
+    for (const w of waiters.splice(0)) w();
+  }
+
+  return {
+    /** Queues one outcome; it is written with the next batch. */
+    record(outcome: Outcome): void {
+      buffer.push(outcome);
+      flushing ??= Promise.resolve().then(drain);
+    },
+    /** Resolves once everything recorded so far is written (or failed to write). */
+    async flushed(): Promise<void> {
+      if (!flushing && buffer.length === 0) return;
+      await new Promise<void>((r) => waiters.push(r));
+    },
+  };
+}
+
+export type Recorder = ReturnType<typeof createRecorder>;

@@ -1,0 +1,111 @@
+import { uuidv7 } from "uuidv7";
+import type { LoadedTemplate } from "../core/template/loaded-template.ts";
+import type { Db } from "../store/db.ts";
+import { queueDepth } from "../store/queue.ts";
+import { findTaskByIdentity, insertSteps, insertTask } from "../store/tasks.ts";
+import type { ResolvedEngineOptions } from "./config.ts";
+import { BackpressureError, ContextInvalidError } from "./errors.ts";
+import { identityHash } from "./identity.ts";
+import type { TemplateResolver } from "./templates.ts";
+import type { SubmitRequest, SubmitResult } from "./types.ts";
+import { taskView } from "./views.ts";
+
+export interface SubmitterDeps {
+  db: Db;
+  templates: TemplateResolver;
+  options: ResolvedEngineOptions;
+  actor: string;
+  onEnqueued: (namespaces: Set<string>) => void;
+}
+
+/**
+ * Submission: validate the context against the template's schema, then write the task, its
+ * steps, the audit rows, `task.started` and the root steps' queue messages in one transaction
+ * (two statements). Idempotent on the identity hash, also when duplicates race.
+ */
+export function createSubmitter(deps: SubmitterDeps) {
+  const recorded = new Set<string>();
+
+  async function recordTemplate(t: LoadedTemplate): Promise<void> {
+    if (recorded.has(t.key + t.fingerprint)) return;
+    await deps.db.query(
+      `insert into template_versions (namespace, name, version, fingerprint, step_names, parent_offsets, parent_targets)
+       values ($1, $2, $3, $4, $5::text[], $6::int[], $7::int[]) on conflict do nothing`,
+      [t.namespace, t.name, t.version, t.fingerprint, [...t.dag.names], [...t.dag.parentOffsets], [...t.dag.parentTargets]],
+    );
+    recorded.add(t.key + t.fingerprint);
+  }
+
+  async function submit(req: SubmitRequest): Promise<SubmitResult> {
+    const template = deps.templates.resolve(req.namespace, req.name, req.version);
+    const parsed = template.contextSchema.safeParse(req.context ?? {});
+    if (!parsed.success) {
+      throw new ContextInvalidError(parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+    }
+    const context = (parsed.data ?? {}) as Record<string, unknown>;
+    const hash = await identityHash(template.identity, { version: template.version, context, idempotencyKey: req.idempotencyKey });
+
+    if (deps.options.maxQueueDepth > 0) {
+      const depth = await queueDepth(deps.db, template.namespace);
+      if (depth > deps.options.maxQueueDepth) throw new BackpressureError(template.namespace, depth, 5);
+    }
+    await recordTemplate(template);
+
+    const dag = template.dag;
+    const n = dag.size;
+    const result = await deps.db.transaction(async (tx) => {
+      const task = await insertTask(tx, {
+        id: uuidv7(),
+        namespace: template.namespace,
+        name: template.name,
+        version: template.version,
+        fingerprint: template.fingerprint,
+        priority: req.priority ?? 0,
+        context,
+        identityHash: hash,
+        tags: req.tags ?? [],
+        initiator: req.initiator ?? null,
+        sourceSystem: req.sourceSystem ?? null,
+        reason: req.reason ?? null,
+        stepCount: n,
+      });
+      if (!task) return null;
+      const ids: string[] = [];
+      const states: string[] = [];
+      const unfinished: number[] = [];
+      const parents: string[] = [];
+      const children: string[] = [];
+      for (let i = 0; i < n; i++) {
+        ids.push(uuidv7());
+        const p = dag.parentsOf(i);
+        unfinished.push(p.length);
+        states.push(p.length === 0 ? "enqueued" : "pending");
+        parents.push(`{${p.join(",")}}`);
+        children.push(`{${dag.childrenOf(i).join(",")}}`);
+      }
+      await insertSteps(tx, task, {
+        ids,
+        names: template.steps.map((s) => s.name),
+        states,
+        maxAttempts: template.steps.map((s) => s.retry.maxAttempts),
+        retryPolicies: template.steps.map((s) => JSON.stringify(s.retry)),
+        timeoutsMs: template.steps.map((s) => s.timeoutMs),
+        unfinishedParents: unfinished,
+        parents,
+        children,
+      }, req.initiator ?? "api");
+      return task;
+    });
+
+    if (result) {
+      deps.onEnqueued(new Set([template.namespace]));
+      return { task: taskView(result), created: true };
+    }
+    // The identity exists: return the task that holds it (the insert waited for its commit).
+    const existing = await findTaskByIdentity(deps.db, template.namespace, template.name, hash!);
+    if (!existing) throw new Error("identity conflict without a visible task");
+    return { task: taskView(existing), created: false };
+  }
+
+  return { submit };
+}

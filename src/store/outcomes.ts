@@ -1,0 +1,197 @@
+import type { Queryable, Row } from "./db.ts";
+
+/** What a batch of satisfied steps changed: accepted steps, newly enqueued children, finished tasks. */
+export interface SatisfyResult {
+  done: Array<{ id: string; task_id: string }>;
+  ready: Array<{ id: string; task_id: string; namespace: string }>;
+  finished: Array<{ id: string; namespace: string; parent_step_id: string | null }>;
+}
+
+export interface SatisfyInput {
+  stepIds: string[];
+  /** Fence for worker outcomes: the attempt the worker ran. Ignored when `owner` is null. */
+  attempts: number[];
+  /** JSON text of each step's result. */
+  results: string[];
+  /** The lease owner for worker outcomes; null for manual operations (fenced by `from` only). */
+  owner: string | null;
+  to: "complete" | "resolved_manually";
+  from: readonly string[];
+  actor: string;
+  reason: string;
+}
+
+/**
+ * Records that steps are satisfied (complete or resolved by hand) and does everything that
+ * follows, in ONE statement: archive their messages; audit; `step.completed` events; decrement
+ * each child's unfinished-parent count by the number of its parents in this batch and enqueue
+ * the children that reach zero; decrement each task's unfinished-step count and finalise the
+ * tasks that reach zero, emitting `task.completed` at most once (partial unique index).
+ *
+ * Row locks on the child and task rows serialise concurrent batches: the one decrement that
+ * reaches zero is the only one that sees zero, so a diamond's join step is enqueued once (I1)
+ * and a task is finalised once (I3). Worker outcomes are fenced on lease owner + attempt (I2).
+ */
+export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<SatisfyResult> {
+  const rows = await q.query<{ kind: string; id: string; task_id: string; namespace: string | null; parent_step_id: string | null }>(
+    `with done as (
+       update steps s
+          set state = $5, results = r.results::jsonb, completed_at = now(), updated_at = now(),
+              lease_owner = null, lease_expires_at = null, run_at = null
+         from unnest($1::uuid[], $2::int[], $3::text[]) as r(step_id, attempt, results)
+        where s.id = r.step_id and s.state = any($6::text[])
+          and ($4::text is null or (s.lease_owner = $4 and s.attempts = r.attempt))
+       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.children, s.started_at
+     ), before as (
+       select o.id, o.state from steps o join done d on d.id = o.id
+     ), arch as (
+       delete from queue_messages m using done d where m.step_id = d.id returning m.*
+     ), arch_ins as (
+       insert into queue_archive (msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, outcome)
+       select msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, $5 from arch
+     ), str as (
+       insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
+       select d.task_id, d.id, b.state, $5, d.attempts, $8, $7 from done d join before b on b.id = d.id
+     ), sev as (
+       insert into events (event_id, name, namespace, task_id, step_id, payload)
+       select gen_random_uuid(), 'step.completed', t.namespace, d.task_id, d.id,
+              jsonb_build_object('step', d.name, 'attempt', d.attempts, 'state', $5::text,
+                                 'durationMs', coalesce(extract(epoch from now() - d.started_at) * 1000, 0)::float8)
+         from done d join tasks t on t.id = d.task_id
+     ), kids as (
+       select d.task_id, c.idx, count(*)::int as n
+         from done d cross join lateral unnest(d.children) as c(idx)
+        group by d.task_id, c.idx
+     ), dec as (
+       update steps s
+          set unfinished_parents = s.unfinished_parents - k.n,
+              state = case when s.unfinished_parents - k.n = 0 and s.state = 'pending' then 'enqueued' else s.state end,
+              updated_at = now()
+         from kids k where s.task_id = k.task_id and s.idx = k.idx
+       returning s.id, s.task_id, s.idx, s.state, s.unfinished_parents, s.attempts
+     ), ready as (
+       select r.*, t.namespace, t.priority from dec r join tasks t on t.id = r.task_id
+        where r.state = 'enqueued' and r.unfinished_parents = 0
+     ), rq as (
+       insert into queue_messages (queue, task_id, step_id, step_idx, attempt, priority)
+       select namespace, task_id, id, idx, attempts + 1, priority from ready
+     ), rtr as (
+       insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
+       select task_id, id, 'pending', 'enqueued', attempts, 'dependencies satisfied', 'system' from ready
+     ), per_task as (
+       select task_id, count(*)::int as n from done group by task_id
+     ), fin as (
+       update tasks t
+          set steps_unfinished = t.steps_unfinished - p.n, updated_at = now(),
+              state = case when t.steps_unfinished - p.n = 0 then 'complete' else t.state end,
+              completed_at = case when t.steps_unfinished - p.n = 0 then now() else t.completed_at end,
+              finalized_at = case when t.steps_unfinished - p.n = 0 then now() else t.finalized_at end
+         from per_task p where t.id = p.task_id
+       returning t.id, t.namespace, t.name, t.version, t.steps_unfinished, t.parent_step_id
+     ), finished as (
+       select f.*, o.state as from_state from fin f join tasks o on o.id = f.id where f.steps_unfinished = 0
+     ), ttr as (
+       insert into task_transitions (task_id, from_state, to_state, reason, actor)
+       select id, from_state, 'complete', 'all steps satisfied', $7 from finished
+     ), tev as (
+       insert into events (event_id, name, namespace, task_id, payload)
+       select gen_random_uuid(), 'task.completed', namespace, id, jsonb_build_object('name', name, 'version', version)
+         from finished
+       on conflict (task_id, name) where name in ('task.completed', 'task.cancelled') do nothing
+     )
+     select 'done' as kind, id, task_id, null::text as namespace, null::uuid as parent_step_id from done
+     union all select 'ready', id, task_id, namespace, null from ready
+     union all select 'finished', id, id, namespace, parent_step_id from finished`,
+    [input.stepIds, input.attempts, input.results, input.owner, input.to, input.from, input.actor, input.reason],
+  );
+  const result: SatisfyResult = { done: [], ready: [], finished: [] };
+  for (const r of rows) {
+    if (r.kind === "done") result.done.push({ id: r.id, task_id: r.task_id });
+    else if (r.kind === "ready") result.ready.push({ id: r.id, task_id: r.task_id, namespace: r.namespace! });
+    else result.finished.push({ id: r.id, namespace: r.namespace!, parent_step_id: r.parent_step_id });
+  }
+  return result;
+}
+
+export interface FailInput {
+  stepIds: string[];
+  attempts: number[];
+  /** Per step: retry (waiting_for_retry after delayMs) or not (error). */
+  retry: boolean[];
+  delayMs: number[];
+  /** JSON text of each step's error record. */
+  errors: string[];
+  owner: string;
+}
+
+/**
+ * Records failed attempts in one statement, fenced on lease owner + attempt. A retry keeps the
+ * step's queue message and hides it until the backoff has passed (the queue's visibility is the
+ * retry timer); a final failure archives the message. Returns the steps that were accepted.
+ */
+export async function failSteps(q: Queryable, input: FailInput): Promise<Array<{ id: string; task_id: string; state: string }>> {
+  return q.query<{ id: string; task_id: string; state: string } & Row>(
+    `with f as (
+       update steps s
+          set state = case when r.retry = 1 then 'waiting_for_retry' else 'error' end,
+              error = r.error::jsonb,
+              run_at = case when r.retry = 1 then now() + r.delay_ms * interval '1 millisecond' else null end,
+              completed_at = case when r.retry = 1 then null else now() end,
+              lease_owner = null, lease_expires_at = null, updated_at = now()
+         from unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[]) as r(step_id, attempt, retry, delay_ms, error)
+        where s.id = r.step_id and s.state = 'in_progress' and s.lease_owner = $6 and s.attempts = r.attempt
+       returning s.id, s.task_id, s.name, s.state, s.attempts, s.run_at, s.error
+     ), later as (
+       update queue_messages m set visible_at = f.run_at from f where m.step_id = f.id and f.state = 'waiting_for_retry'
+     ), gone as (
+       delete from queue_messages m using f where m.step_id = f.id and f.state = 'error' returning m.*
+     ), arch as (
+       insert into queue_archive (msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, outcome)
+       select msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, 'error' from gone
+     ), tr as (
+       insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor, metadata)
+       select task_id, id, 'in_progress', state, attempts, error->>'message', $6, error from f
+     ), ev as (
+       insert into events (event_id, name, namespace, task_id, step_id, payload)
+       select gen_random_uuid(), case when f.state = 'error' then 'step.failed' else 'step.retry_scheduled' end,
+              t.namespace, f.task_id, f.id,
+              jsonb_build_object('step', f.name, 'attempt', f.attempts, 'error', f.error, 'runAt', f.run_at)
+         from f join tasks t on t.id = f.task_id
+     )
+     select id, task_id, state from f`,
+    // Retry flags travel as 0/1: postgres.js infers a JS boolean array as a scalar boolean.
+    [input.stepIds, input.attempts, input.retry.map((r) => (r ? 1 : 0)), input.delayMs, input.errors, input.owner],
+  );
+}
+
+/**
+ * Fails steps whose lease expired on their last attempt (the worker died or hung): nothing will
+ * re-claim them, so they become `error` with a `lease_expired` record. Skips rows other
+ * sweepers hold. Returns the affected task ids.
+ */
+export async function expireExhaustedLeases(q: Queryable, actor: string, limit: number): Promise<string[]> {
+  const rows = await q.query<{ task_id: string }>(
+    `with x as (
+       select s.id from steps s
+        where s.state = 'in_progress' and s.lease_expires_at < now() and s.attempts >= s.max_attempts
+        limit $2 for update skip locked
+     ), f as (
+       update steps s set state = 'error', lease_owner = null, lease_expires_at = null, updated_at = now(), completed_at = now(),
+              error = jsonb_build_object('message', 'the worker running the last attempt stopped before reporting (lease expired)',
+                                         'name', 'LeaseExpired', 'kind', 'lease_expired', 'attempt', s.attempts)
+         from x where s.id = x.id
+       returning s.id, s.task_id, s.attempts, s.error
+     ), gone as (
+       delete from queue_messages m using f where m.step_id = f.id returning m.*
+     ), arch as (
+       insert into queue_archive (msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, outcome)
+       select msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, 'lease_expired' from gone
+     ), tr as (
+       insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
+       select task_id, id, 'in_progress', 'error', attempts, 'lease expired on the last attempt', $1 from f
+     )
+     select distinct task_id from f`,
+    [actor, limit],
+  );
+  return rows.map((r) => r.task_id);
+}

@@ -1,0 +1,102 @@
+import type { Queryable, Row } from "./db.ts";
+
+export interface StepRow extends Row {
+  id: string;
+  task_id: string;
+  idx: number;
+  name: string;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  retry_policy: unknown;
+  timeout_ms: number | null;
+  unfinished_parents: number;
+  parents: number[];
+  children: number[];
+  run_at: Date | null;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  results: unknown;
+  error: unknown;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export async function listSteps(q: Queryable, taskId: string): Promise<StepRow[]> {
+  return q.query<StepRow>("select * from steps where task_id = $1 order by idx", [taskId]);
+}
+
+export async function getStep(q: Queryable, taskId: string, stepId: string, lock = false): Promise<StepRow | null> {
+  const rows = await q.query<StepRow>(
+    `select * from steps where task_id = $1 and id = $2${lock ? " for update" : ""}`,
+    [taskId, stepId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface TransitionRow extends Row {
+  from_state: string | null;
+  to_state: string;
+  attempt: number;
+  reason: string | null;
+  actor: string;
+  metadata: unknown;
+  created_at: Date;
+}
+
+export async function stepTransitions(q: Queryable, taskId: string, stepId: string): Promise<TransitionRow[]> {
+  return q.query<TransitionRow>(
+    "select from_state, to_state, attempt, reason, actor, metadata, created_at from step_transitions where task_id = $1 and step_id = $2 order by id",
+    [taskId, stepId],
+  );
+}
+
+export async function taskTransitions(q: Queryable, taskId: string): Promise<TransitionRow[]> {
+  return q.query<TransitionRow>(
+    "select from_state, to_state, 0 as attempt, reason, actor, metadata, created_at from task_transitions where task_id = $1 order by id",
+    [taskId],
+  );
+}
+
+export async function countStepsByState(q: Queryable): Promise<Record<string, number>> {
+  const rows = await q.query<{ state: string; n: number }>("select state, count(*)::int as n from steps group by state");
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+export async function recentFailures(q: Queryable, limit: number) {
+  return q.query<{ task_id: string; step_id: string; step: string; namespace: string; error: unknown; at: Date }>(
+    `select s.task_id, s.id as step_id, s.name as step, t.namespace, s.error, s.updated_at as at
+       from steps s join tasks t on t.id = s.task_id
+      where s.state = 'error' order by s.updated_at desc limit $1`,
+    [limit],
+  );
+}
+
+/**
+ * Moves one step between states outside the worker path (manual operations, cancel), with its
+ * transition. Returns null when the step is not in one of `from` (the caller reports why).
+ */
+export async function transitionStep(
+  q: Queryable,
+  stepId: string,
+  from: readonly string[],
+  to: string,
+  audit: { actor: string; reason: string; resetAttempts?: boolean },
+): Promise<StepRow | null> {
+  const rows = await q.query<StepRow>(
+    `with s as (
+       update steps set state = $3, updated_at = now(), lease_owner = null, lease_expires_at = null, run_at = null,
+              attempts = case when $6 then 0 else attempts end
+        where id = $1 and state = any($2::text[])
+        returning *
+     ), tr as (
+       insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
+       select s.task_id, s.id, old.state, $3, s.attempts, $4, $5 from s join steps old on old.id = s.id
+     )
+     select * from s`,
+    [stepId, from, to, audit.reason, audit.actor, audit.resetAttempts ?? false],
+  );
+  return rows[0] ?? null;
+}
