@@ -1,0 +1,50 @@
+import { createApp } from "../../src/api/app.ts";
+import type { ApiOptions } from "../../src/api/options.ts";
+import type { Registry } from "../../src/registry/index.ts";
+import type { Db } from "../../src/store/db.ts";
+import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
+
+export type TestEngine = Awaited<ReturnType<typeof testEngine>>;
+export type TestApp = ReturnType<typeof createApp>;
+
+let shared: Promise<Registry> | null = null;
+/** The shipped handlers, loaded once per test file. */
+export const sharedRegistry = () => (shared ??= loadRegistry());
+
+/** A running engine over `db` and an app over it; `close` stops both. */
+export async function startApi(db: Db, options: ApiOptions = {}) {
+  const registry = await sharedRegistry();
+  const engine = await testEngine(db, registry);
+  await engine.start();
+  const shutdown = new AbortController();
+  const app = createApp(engine, registry, { signal: shutdown.signal, ...options });
+  return {
+    app,
+    engine,
+    registry,
+    /** Builds another app over the same engine (other auth settings). */
+    appWith: (more: ApiOptions) => createApp(engine, registry, { signal: shutdown.signal, ...more }),
+    close: async () => {
+      shutdown.abort();
+      await engine.stop({ drainMs: 1000 });
+    },
+  };
+}
+
+/** JSON request helpers for app.request(). */
+export function jsonInit(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) };
+}
+
+/** The shape every error response must have; returns the body for further checks. */
+export async function errorBody(res: Response): Promise<{ error: { code: string; message: string; details?: Record<string, unknown> } }> {
+  const body = (await res.json()) as { error: { code: string; message: string; details?: Record<string, unknown> } };
+  if (typeof body?.error?.code !== "string" || typeof body.error.message !== "string") {
+    throw new Error(`not an error body: ${JSON.stringify(body)}`);
+  }
+  return body;
+}
+
+export const CI_CONTEXT = { commit_sha: "abc1234", branch: "main" };
+
+export { waitForTask };
