@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,8 @@ import { nodeRegistryIo, type RegistryIo } from "../../src/registry/index.ts";
 export const SRC_INDEX = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
 export const ZOD = fileURLToPath(import.meta.resolve("zod"));
 export const SHIPPED_HANDLERS = fileURLToPath(new URL("../../handlers", import.meta.url));
+export const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const ZOD_DIR = dirname(fileURLToPath(import.meta.resolve("zod/package.json")));
 
 /** The header every fixture module starts with. */
 export const HEADER = `import { z } from ${JSON.stringify(ZOD)};\nimport { defineTask, PermanentError, RetryableError } from ${JSON.stringify(SRC_INDEX)};\n`;
@@ -67,4 +69,17 @@ export function countingIo(): { io: RegistryIo; calls: string[] } {
     importModule: (s) => (calls.push(`import ${s}`), inner.importModule(s)),
   };
   return { io, calls };
+}
+
+/**
+ * A temporary application that depends on tasker-edge and zod, both linked to this checkout, as
+ * after `bun add tasker-edge`. The caller removes `root` when done.
+ */
+export async function appProject(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "tasker-app-"));
+  await writeFile(join(root, "package.json"), JSON.stringify({ name: "my-app", type: "module", dependencies: { "tasker-edge": "*" } }));
+  await mkdir(join(root, "node_modules"));
+  await symlink(REPO, join(root, "node_modules", "tasker-edge"));
+  await symlink(ZOD_DIR, join(root, "node_modules", "zod"));
+  return root;
 }

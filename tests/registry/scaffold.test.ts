@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { newHandler, ScaffoldConflictError } from "../../src/cli/commands/new-handler.ts";
 import { createRegistry, InvalidNameError } from "../../src/registry/index.ts";
-
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const ZOD_DIR = dirname(fileURLToPath(import.meta.resolve("zod/package.json")));
+import { appProject, REPO } from "./fixtures.ts";
 
 /** Runs `bun test <file>` in `cwd` as a separate process, as a user would. */
 function bunTest(cwd: string, file: string) {
@@ -18,14 +15,9 @@ function bunTest(cwd: string, file: string) {
 const roots: string[] = [];
 afterAll(() => Promise.all(roots.map((r) => rm(r, { recursive: true, force: true }))));
 
-/** An application that depends on tasker-edge and zod (linked to this checkout). */
-async function appProject(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "tasker-app-"));
+async function newApp(): Promise<string> {
+  const root = await appProject();
   roots.push(root);
-  await writeFile(join(root, "package.json"), JSON.stringify({ name: "my-app", type: "module", dependencies: { "tasker-edge": "*" } }));
-  await mkdir(join(root, "node_modules"));
-  await symlink(REPO, join(root, "node_modules", "tasker-edge"));
-  await symlink(ZOD_DIR, join(root, "node_modules", "zod"));
   return root;
 }
 
@@ -43,7 +35,7 @@ describe("tasker new handler", () => {
   let app: string;
   let files: string[];
   beforeAll(async () => {
-    app = await appProject();
+    app = await newApp();
     ({ files } = await newHandler({ namespace: "billing", name: "invoice_customer", dir: app }));
   });
 
@@ -82,7 +74,7 @@ describe("tasker new handler", () => {
     ["billing", "Invoice-Customer"],
     ["billing", ""],
   ])("refuses the names %p / %p and writes nothing", async (namespace, name) => {
-    const dir = await appProject();
+    const dir = await newApp();
     await expect(newHandler({ namespace, name, dir })).rejects.toBeInstanceOf(InvalidNameError);
     expect(await Bun.file(join(dir, "handlers")).exists()).toBe(false);
   });
