@@ -138,3 +138,18 @@ describe("the shipped templates run to completion", () => {
     await expect(exhausted).rejects.toThrow("service unavailable");
   });
 });
+
+describe("ordering with the WASM core", () => {
+  test("gives the same templates as the reference core", async () => {
+    const { defaultCore } = await import("../../src/core/dag/index.ts");
+    const wasm = createRegistry({ handlersDir: SHIPPED_HANDLERS, core: await defaultCore() });
+    await wasm.load();
+    expect(wasm.problems()).toEqual([]);
+    for (const t of registry.templates()) {
+      const w = wasm.resolve(t.namespace, t.name, t.version);
+      expect(w.fingerprint).toBe(t.fingerprint);
+      expect(Array.from(w.dag.order)).toEqual(Array.from(t.dag.order));
+      expect(Array.from(w.dag.levels)).toEqual(Array.from(t.dag.levels));
+    }
+  });
+});
