@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { defaultCore, type DagCore } from "../../src/core/dag/index.ts";
 import { createEngine, type EngineOptions } from "../../src/engine/index.ts";
-import type { TaskState } from "../../src/engine/types.ts";
+import type { Engine, TaskDetail } from "../../src/engine/types.ts";
 import { createRegistry, type Registry } from "../../src/registry/index.ts";
 import type { Db } from "../../src/store/db.ts";
 
@@ -31,15 +31,15 @@ const TERMINAL: readonly string[] = ["complete", "error", "cancelled", "resolved
 
 /** Polls until the task reaches one of `states` (default: any settled state) or fails after timeoutMs. */
 export async function waitForTask(
-  engine: { getTask: (id: string) => Promise<{ state: TaskState }> },
+  engine: Pick<Engine, "getTask">,
   taskId: string,
   states: readonly string[] = TERMINAL,
   timeoutMs = 20_000,
-) {
+): Promise<TaskDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const task = await engine.getTask(taskId);
-    if (states.includes(task.state)) return engine.getTask(taskId) as ReturnType<typeof engine.getTask>;
+    if (states.includes(task.state)) return task;
     if (Date.now() > deadline) throw new Error(`task ${taskId} still ${task.state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
