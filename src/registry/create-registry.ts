@@ -1,9 +1,9 @@
 import { resolve as resolvePath } from "node:path";
-import semver from "semver";
 import type { DagCore } from "../core/dag/index.ts";
 import { describeTemplate, type TemplateDescription } from "../core/template/describe-template.ts";
 import type { LoadedTemplate } from "../core/template/loaded-template.ts";
 import { isValidName } from "../core/template/names.ts";
+import { isSemver } from "../core/template/semver.ts";
 import { Catalog, type HandlerSummary, type NamespaceSummary } from "./catalog.ts";
 import { InvalidNameError, TemplateNotFoundError } from "./errors.ts";
 import { displayPath, loadFiles, SpecifierTable, type FileOutcome, type LoadProblem } from "./load-files.ts";
@@ -61,7 +61,7 @@ function checkNames(namespace: unknown, name?: unknown, version?: unknown): stri
   if (!isValidName(namespace)) throw new InvalidNameError("namespace", namespace);
   if (name !== undefined && !isValidName(name)) throw new InvalidNameError("name", name);
   if (version === undefined || version === "latest") return undefined;
-  if (typeof version !== "string" || version.length > MAX_VERSION_LENGTH || semver.valid(version) !== version) {
+  if (typeof version !== "string" || version.length > MAX_VERSION_LENGTH || !isSemver(version)) {
     throw new InvalidNameError("version", version);
   }
   return version;

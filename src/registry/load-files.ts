@@ -50,7 +50,12 @@ export interface LoadFilesInput {
   core: DagCore | undefined;
 }
 
-/** The path as users see it in their project tree. */
+/**
+ * The path as users see it in their project tree: relative to the handlers directory's parent.
+ *
+ * @example
+ *   displayPath("/app/handlers", "/app/handlers/ci/build.ts") // "handlers/ci/build.ts"
+ */
 export function displayPath(handlersDir: string, path: string): string {
   return relative(dirname(handlersDir), path).split(sep).join("/");
 }

@@ -42,6 +42,9 @@ function definitionOf(exported: unknown, display: string): TaskDefinition {
 /**
  * Checks that a definition's declared namespace, if any, is the folder it lives in: the folder is
  * what operators see and what discovery lists, so a disagreement is refused rather than guessed.
+ *
+ * @example
+ *   checkNamespace(def, "ci", "handlers/ci/build.ts") // throws if def.namespace is "billing"
  */
 export function checkNamespace(def: TaskDefinition, namespace: string, display: string): void {
   if (def.namespace !== undefined && def.namespace !== namespace) {

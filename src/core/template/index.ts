@@ -5,7 +5,7 @@
 export { defineTask, isTaskDefinition } from "./define-task.ts";
 export { TemplateValidationError, type TemplateIssue } from "./errors.ts";
 export { NAME_PATTERN, isValidName, nameSchema } from "./names.ts";
-export { isSemver, sortVersionsDescending } from "./semver.ts";
+export { isSemver } from "./semver.ts";
 export {
   DEFAULT_RETRY_POLICY,
   normaliseRetryPolicy,

@@ -12,8 +12,3 @@ import semver from "semver";
 export function isSemver(value: string): boolean {
   return semver.valid(value) === value;
 }
-
-/** Sorts versions highest first by semver precedence ("10.0.0" above "9.0.0"). */
-export function sortVersionsDescending(versions: readonly string[]): string[] {
-  return [...versions].sort((a, b) => semver.rcompare(a, b));
-}

@@ -10,7 +10,13 @@ export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60 * 1000;
 
 const EVENT_TYPE = /^(task|step)\.[a-z_]{1,40}$/;
 
-/** Structural check instead of instanceof: the module may use its own copy of zod. */
+/**
+ * Structural check instead of instanceof: the module may use its own copy of zod.
+ *
+ * @example
+ *   isZodSchema(z.object({})) // true
+ *   isZodSchema({ type: "object" }) // false: a JSON Schema is not a zod schema
+ */
 export function isZodSchema(value: unknown): value is z.ZodType {
   return (
     typeof value === "object" &&
