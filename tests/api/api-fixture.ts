@@ -45,6 +45,13 @@ export async function errorBody(res: Response): Promise<{ error: { code: string;
   return body;
 }
 
-export const CI_CONTEXT = { commit_sha: "abc1234", branch: "main" };
+/**
+ * A fresh context for ci/ci_pipeline. The template deduplicates identical contexts (identity
+ * strategy "strict"), so every call gets its own commit sha.
+ */
+export function ciContext(extra: Record<string, unknown> = {}) {
+  const sha = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+  return { commit_sha: sha, branch: "main", ...extra };
+}
 
 export { waitForTask };
