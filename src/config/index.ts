@@ -15,11 +15,24 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number };
   readonly handlersDir: string;
   readonly logLevel: "debug" | "info" | "warn" | "error";
+  readonly auth: {
+    readonly disabled: boolean;
+    readonly jwtSecret: string | null;
+    readonly jwtPublicKey: string | null;
+    readonly apiKeys: ReadonlyArray<{ name: string; key: string; permissions: string[]; namespaces?: string[] }>;
+  };
+  readonly engine: {
+    readonly concurrency: number;
+    readonly namespaces: readonly string[] | null;
+    readonly maxQueueDepth: number;
+  };
 }
 
 /** Options that come from the command line rather than the environment (they win). */
 export interface ConfigOverrides {
   memory?: boolean;
+  noAuth?: boolean;
+  namespaces?: string[];
   port?: number;
   host?: string;
   dataDir?: string;
@@ -82,15 +95,75 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     throw new ConfigError("LOG_LEVEL", `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${rawLevel}")`);
   }
 
+  const rawConcurrency = nonEmpty(env.TASKER_CONCURRENCY);
+  const concurrency = rawConcurrency === undefined ? 32 : integer("TASKER_CONCURRENCY", rawConcurrency, 1, 10_000, "an integer 1–10000");
+  const rawDepth = nonEmpty(env.TASKER_MAX_QUEUE_DEPTH);
+  const maxQueueDepth = rawDepth === undefined ? 0 : integer("TASKER_MAX_QUEUE_DEPTH", rawDepth, 0, 1e9, "a non-negative integer (0 = no limit)");
+  const rawNamespaces = overrides.namespaces ?? nonEmpty(env.TASKER_NAMESPACES)?.split(",").map((n) => n.trim()).filter(Boolean);
+  for (const ns of rawNamespaces ?? []) {
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(ns)) throw new ConfigError("TASKER_NAMESPACES", `TASKER_NAMESPACES has an invalid namespace "${ns}" (lowercase letters, digits, _)`);
+  }
+  const host = overrides.host ?? nonEmpty(env.HOST) ?? "127.0.0.1";
+  const auth = {
+    disabled: overrides.noAuth ?? flag(env.TASKER_AUTH_DISABLED),
+    jwtSecret: nonEmpty(env.TASKER_JWT_SECRET) ?? null,
+    jwtPublicKey: nonEmpty(env.TASKER_JWT_PUBLIC_KEY) ?? null,
+    apiKeys: apiKeys(nonEmpty(env.TASKER_API_KEYS)),
+  };
+  const hasCredentials = auth.jwtSecret !== null || auth.jwtPublicKey !== null || auth.apiKeys.length > 0;
+  if (!hasCredentials && !auth.disabled && !isLoopback(host)) {
+    throw new ConfigError(
+      "HOST",
+      `HOST ${host} is reachable from other machines but no credentials are configured: set TASKER_JWT_SECRET or TASKER_API_KEYS, or TASKER_AUTH_DISABLED=1 to run without auth`,
+    );
+  }
+
   const config: Config = {
     database: databaseUrl
       ? { kind: "postgres", url: postgresUrl("DATABASE_URL", databaseUrl), poolSize }
       : { kind: "pglite", dataDir: memory ? null : dataDir },
-    http: { host: overrides.host ?? nonEmpty(env.HOST) ?? "127.0.0.1", port },
+    http: { host, port },
     handlersDir: overrides.handlersDir ?? nonEmpty(env.TASKER_HANDLERS_DIR) ?? "./handlers",
     logLevel: rawLevel as Config["logLevel"],
+    auth,
+    engine: { concurrency, namespaces: rawNamespaces ?? null, maxQueueDepth },
   };
   return deepFreeze(config);
+}
+
+function flag(v: string | undefined): boolean {
+  const t = nonEmpty(v)?.toLowerCase();
+  return t === "1" || t === "true" || t === "yes";
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const apiKeySchema = z.array(
+  z.strictObject({
+    name: z.string().min(1),
+    key: z.string().min(16),
+    permissions: z.array(z.string().min(1)).min(1),
+    namespaces: z.array(z.string()).optional(),
+  }),
+);
+
+/** TASKER_API_KEYS: a JSON array of { name, key (≥ 16 chars), permissions, namespaces? }. */
+function apiKeys(raw: string | undefined) {
+  if (raw === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError("TASKER_API_KEYS", 'TASKER_API_KEYS is not JSON; expected [{"name":"ci","key":"…16+ chars…","permissions":["tasks:*"]}]');
+  }
+  const result = apiKeySchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError("TASKER_API_KEYS", `TASKER_API_KEYS is invalid at ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return result.data;
 }
 
 /** A description of the database safe to log (no password). */
