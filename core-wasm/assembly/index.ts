@@ -2,6 +2,7 @@
 // module's memory, which the TypeScript facade (src/core/dag/wasm-core.ts) lays out and fills;
 // nothing here allocates, so the module keeps no state between calls.
 export { analyze } from "./topo";
+export { queueWords } from "./min-queue";
 export { readySet, blockedSet, outcome } from "./readiness";
 export { reach } from "./reach";
 export { criticalPath } from "./critical-path";

@@ -1,3 +1,4 @@
+import { queueInit, queuePopMin, queuePush } from "./min-queue";
 import { i32At, setI32, setU8, u8At } from "./states";
 
 /** Returned by analyze when offsets decrease or a target lies outside 0..n-1. */
@@ -8,17 +9,19 @@ const GRAY: u8 = 1;
 const BLACK: u8 = 2;
 
 /**
- * Kahn's algorithm with a min-heap of free nodes: the lexicographically smallest topological
- * order, plus levels. Twin of analyzeReference in src/core/dag/reference-topo.ts — same steps,
- * same cycle, so the differential tests can compare them exactly.
+ * Kahn's algorithm taking the smallest free node each time (min-queue.ts): the lexicographically
+ * smallest topological order, plus levels. Twin of analyzeReference in
+ * src/core/dag/reference-topo.ts: that order is unique, so the heap there and the bitmap tree here
+ * must give the same one; the cycle search is the same step by step, so both report the same cycle.
  *
  * Memory (byte addresses, laid out by the facade): off = n+1 i32, tgt = E i32, order = n i32,
- * levels = n i32, scratch = 8n bytes (in-degrees, then the heap) + n bytes (DFS colours).
+ * levels = n i32, scratch = 8n bytes (in-degrees, then a DFS stack) + n bytes (DFS colours),
+ * bits = queueWords(n) u64, 8-aligned.
  * Returns n on success; -k when a cycle of k nodes was written to order; BAD_CSR.
  */
-export function analyze(n: i32, off: usize, tgt: usize, order: usize, levels: usize, scratch: usize): i32 {
+export function analyze(n: i32, off: usize, tgt: usize, order: usize, levels: usize, scratch: usize, bits: usize): i32 {
+  if (n == 0) return 0;
   const indeg = scratch;
-  const heap = scratch + (<usize>n << 2);
   memory.fill(indeg, 0, <usize>n << 2);
   memory.fill(levels, 0, <usize>n << 2);
   for (let i = 0; i < n; i++) {
@@ -31,14 +34,18 @@ export function analyze(n: i32, off: usize, tgt: usize, order: usize, levels: us
       setI32(indeg, t, i32At(indeg, t) + 1);
     }
   }
-  // Roots pushed in ascending order already form a valid min-heap.
+  queueInit(n, bits);
   let size = 0;
-  for (let i = 0; i < n; i++) if (i32At(indeg, i) == 0) setI32(heap, size++, i);
+  for (let i = 0; i < n; i++) {
+    if (i32At(indeg, i) == 0) {
+      queuePush(i);
+      size++;
+    }
+  }
   let count = 0;
   while (size > 0) {
-    const u = i32At(heap, 0);
+    const u = queuePopMin();
     size--;
-    if (size > 0) siftDown(heap, size, i32At(heap, size));
     setI32(order, count++, u);
     const next = i32At(levels, u) + 1;
     const end = i32At(off, u + 1);
@@ -47,38 +54,14 @@ export function analyze(n: i32, off: usize, tgt: usize, order: usize, levels: us
       if (i32At(levels, c) < next) setI32(levels, c, next);
       const d = i32At(indeg, c) - 1;
       setI32(indeg, c, d);
-      if (d == 0) siftUp(heap, size++, c);
+      if (d == 0) {
+        queuePush(c);
+        size++;
+      }
     }
   }
   if (count == n) return n;
   return -findCycle(n, off, tgt, order, count, scratch);
-}
-
-// @ts-ignore: decorator
-@inline function siftUp(heap: usize, pos: i32, value: i32): void {
-  while (pos > 0) {
-    const parent = (pos - 1) >> 1;
-    const p = i32At(heap, parent);
-    if (p <= value) break;
-    setI32(heap, pos, p);
-    pos = parent;
-  }
-  setI32(heap, pos, value);
-}
-
-// @ts-ignore: decorator
-@inline function siftDown(heap: usize, size: i32, value: i32): void {
-  let pos = 0;
-  while (true) {
-    let child = 2 * pos + 1;
-    if (child >= size) break;
-    if (child + 1 < size && i32At(heap, child + 1) < i32At(heap, child)) child++;
-    const c = i32At(heap, child);
-    if (c >= value) break;
-    setI32(heap, pos, c);
-    pos = child;
-  }
-  setI32(heap, pos, value);
 }
 
 /**

@@ -176,6 +176,24 @@ describe("DAG core properties", () => {
     );
   });
 
+  test("large raw graphs (up to 20,000 nodes, several queue levels): both cores agree, cycles included", () => {
+    const big = fc.record({ n: fc.integer({ min: 1, max: 20_000 }), seed: fc.integer(), backEdges: fc.integer({ min: 0, max: 2 }) });
+    fc.assert(
+      fc.property(big, ({ n, seed, backEdges }) => {
+        let s = seed >>> 0;
+        const rand = (m: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % m);
+        const lists: number[][] = Array.from({ length: n }, () => []);
+        for (let c = 1; c < n; c++) for (let k = 0; k < 3; k++) lists[rand(c)]!.push(c);
+        for (let k = 0; k < backEdges && n > 1; k++) lists[n - 1 - rand(Math.ceil(n / 2))]!.push(rand(Math.ceil(n / 2)));
+        const offsets = new Int32Array(n + 1);
+        lists.forEach((l, i) => (offsets[i + 1] = offsets[i]! + l.length));
+        const targets = Int32Array.from(lists.flat());
+        expect(wasm.analyze(offsets, targets, n)).toEqual(ref.analyze(offsets, targets, n));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   test("raw CSR with self-loops and repeated edges: both cores agree on topoOrder", () => {
     const raw = fc.integer({ min: 0, max: 25 }).chain((n) =>
       fc.record({ n: fc.constant(n), edges: fc.array(fc.tuple(fc.nat(Math.max(0, n - 1)), fc.nat(Math.max(0, n - 1))), { maxLength: n === 0 ? 0 : n * 3 }) }),

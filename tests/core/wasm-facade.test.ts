@@ -11,7 +11,7 @@ import {
 import { createCompiledDag } from "../../src/core/dag/compiled-dag.ts";
 import { dagWasmBytes } from "../../src/core/dag/wasm-bytes.ts";
 import { WASM_SHA256, WASM_SIZE } from "../../src/core/dag/wasm-bytes.generated.ts";
-import { wasmCore } from "../../src/core/dag/wasm-core.ts";
+import { queueWords, wasmCore } from "../../src/core/dag/wasm-core.ts";
 import { TaskerError } from "../../src/core/errors.ts";
 import { diamond } from "./fixtures.ts";
 
@@ -93,6 +93,13 @@ describe("WASM facade", () => {
     expect(core.kind).toBe("reference");
     expect(reasons.length).toBe(1);
     expect((await defaultCore()).kind).toBe("wasm");
+  });
+
+  test("the facade sizes the module's min-queue as the module does", async () => {
+    const { exports } = await instantiateDagModule();
+    for (const n of [1, 2, 63, 64, 65, 4095, 4096, 4097, 262_144, 262_145, 1_000_000, 20_000_000]) {
+      expect(queueWords(n)).toBe(exports.queueWords(n));
+    }
   });
 
   test("each core has its own memory", async () => {

@@ -14,6 +14,23 @@ import { TASK_OUTCOMES, type StepVector } from "./step-state.ts";
 import { instantiateDagModule, type DagInstance } from "./wasm-instance.ts";
 import { align8 } from "./wasm-memory.ts";
 
+/**
+ * 64-bit words of the module's min-queue for n nodes: queueWords in core-wasm/assembly/min-queue.ts
+ * (a facade test checks the two agree).
+ *
+ * @example
+ *   queueWords(1_000_000); // 15,626 + 245 + 4 + 1
+ */
+export function queueWords(n: number): number {
+  let words = 0;
+  let width = n;
+  do {
+    width = (width + 63) >>> 6;
+    words += width;
+  } while (width > 1);
+  return words;
+}
+
 /** analyze's return value for a malformed CSR (i32.MIN_VALUE in core-wasm/assembly/topo.ts). */
 const BAD_CSR = -2147483648;
 
@@ -43,6 +60,12 @@ function guarded(call: () => number): number {
   }
 }
 
+/**
+ * Wraps an instantiated module as a DagCore; the core owns the instance's memory from then on.
+ *
+ * @example
+ *   const core = wasmCore(await instantiateDagModule(bytes));
+ */
 export function wasmCore({ exports: x, memory: mem }: DagInstance): DagCore {
   /** Copies the parts every state operation needs; returns the next free address. */
   function putVector(dag: CompiledDag, v: StepVector, withOrder: boolean) {
@@ -88,10 +111,11 @@ export function wasmCore({ exports: x, memory: mem }: DagInstance): DagCore {
     const order = align8(tgt + 4 * targets.length);
     const levels = align8(order + 4 * n);
     const scratch = align8(levels + 4 * n);
-    mem.reserve(scratch + 9 * n);
+    const bits = align8(scratch + 9 * n);
+    mem.reserve(bits + 8 * queueWords(n));
     mem.i32.set(offsets, off >> 2);
     mem.i32.set(targets, tgt >> 2);
-    const r = guarded(() => x.analyze(n, off, tgt, order, levels, scratch));
+    const r = guarded(() => x.analyze(n, off, tgt, order, levels, scratch, bits));
     if (r === BAD_CSR) throw badCsrError();
     if (r < 0) return { ok: false, cycle: mem.readI32(order, -r) };
     return { ok: true, order: mem.readI32(order, n), levels: mem.readI32(levels, n) };

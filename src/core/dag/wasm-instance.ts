@@ -6,7 +6,8 @@ import { WasmMemory } from "./wasm-memory.ts";
 export interface DagExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  analyze(n: number, off: number, tgt: number, order: number, levels: number, scratch: number): number;
+  analyze(n: number, off: number, tgt: number, order: number, levels: number, scratch: number, bits: number): number;
+  queueWords(n: number): number;
   readySet(n: number, pOff: number, pTgt: number, states: number, attempts: number, maxAttempts: number, retryDue: number, out: number): number;
   blockedSet(n: number, pOff: number, pTgt: number, order: number, states: number, attempts: number, maxAttempts: number, out: number, flags: number): number;
   outcome(n: number, pOff: number, pTgt: number, order: number, states: number, attempts: number, maxAttempts: number, retryDue: number, flags: number): number;
