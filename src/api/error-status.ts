@@ -10,6 +10,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   malformed_json: 400,
   name_invalid: 400,
   bad_request: 400,
+  invalid_cursor: 400,
+  idempotency_key_required: 400,
   unauthorized: 401,
   forbidden: 403,
   namespace_forbidden: 403,

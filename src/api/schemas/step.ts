@@ -50,7 +50,12 @@ export const PatchStepBodySchema = z
         results: JsonValueSchema.refine((v) => v !== undefined, "is required for complete_manually: the results dependents will see"),
       }),
     ],
-    { error: "action must be one of reset_for_retry, resolve_manually, complete_manually" },
+    {
+      error: (issue) =>
+        issue.input !== null && typeof issue.input === "object" && !Array.isArray(issue.input)
+          ? "action must be one of reset_for_retry, resolve_manually, complete_manually"
+          : "expected object: send a JSON object with action, reason and actor",
+    },
   )
   .openapi("StepAction");
 
