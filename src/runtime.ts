@@ -44,6 +44,8 @@ export async function buildRuntime(overrides: ConfigOverrides, opts: { runWorker
         runWorkers: opts.runWorkers,
         concurrency: config.engine.concurrency,
         maxQueueDepth: config.engine.maxQueueDepth,
+        leaseGraceMs: config.engine.leaseGraceMs,
+        pollMs: config.engine.pollMs,
         ...(config.engine.namespaces ? { namespaces: config.engine.namespaces } : {}),
       },
     });

@@ -25,6 +25,8 @@ export interface Config {
     readonly concurrency: number;
     readonly namespaces: readonly string[] | null;
     readonly maxQueueDepth: number;
+    readonly leaseGraceMs: number;
+    readonly pollMs: number;
   };
 }
 
@@ -99,6 +101,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const concurrency = rawConcurrency === undefined ? 32 : integer("TASKER_CONCURRENCY", rawConcurrency, 1, 10_000, "an integer 1–10000");
   const rawDepth = nonEmpty(env.TASKER_MAX_QUEUE_DEPTH);
   const maxQueueDepth = rawDepth === undefined ? 0 : integer("TASKER_MAX_QUEUE_DEPTH", rawDepth, 0, 1e9, "a non-negative integer (0 = no limit)");
+  const rawGrace = nonEmpty(env.TASKER_LEASE_GRACE_MS);
+  const leaseGraceMs = rawGrace === undefined ? 5_000 : integer("TASKER_LEASE_GRACE_MS", rawGrace, 0, 3_600_000, "an integer number of milliseconds");
+  const rawPoll = nonEmpty(env.TASKER_POLL_MS);
+  const pollMs = rawPoll === undefined ? 500 : integer("TASKER_POLL_MS", rawPoll, 1, 60_000, "an integer 1–60000");
   const rawNamespaces = overrides.namespaces ?? nonEmpty(env.TASKER_NAMESPACES)?.split(",").map((n) => n.trim()).filter(Boolean);
   for (const ns of rawNamespaces ?? []) {
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(ns)) throw new ConfigError("TASKER_NAMESPACES", `TASKER_NAMESPACES has an invalid namespace "${ns}" (lowercase letters, digits, _)`);
@@ -126,7 +132,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     handlersDir: overrides.handlersDir ?? nonEmpty(env.TASKER_HANDLERS_DIR) ?? "./handlers",
     logLevel: rawLevel as Config["logLevel"],
     auth,
-    engine: { concurrency, namespaces: rawNamespaces ?? null, maxQueueDepth },
+    engine: { concurrency, namespaces: rawNamespaces ?? null, maxQueueDepth, leaseGraceMs, pollMs },
   };
   return deepFreeze(config);
 }
