@@ -18,6 +18,10 @@ export async function startApi(db: Db, options: ApiOptions = {}) {
   await engine.start();
   const shutdown = new AbortController();
   const app = createApp(engine, registry, { signal: shutdown.signal, ...options });
+  // The app subscribes to events at once, but the engine's event relay fixes its starting point
+  // on its first poll, which runs after this tick: events committed before it are not delivered.
+  // Give it that first poll before a test submits anything.
+  await new Promise((r) => setTimeout(r, 100));
   return {
     app,
     engine,

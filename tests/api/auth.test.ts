@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import type { TaskView } from "../../src/engine/types.ts";
 import { describeEachBackend } from "../support/backends.ts";
 import { ciContext, errorBody, jsonInit, startApi, waitForTask, type TestApp } from "./api-fixture.ts";
 import { HS_SECRET, hsToken } from "./auth-tokens.ts";
+
+// Tests wait for real tasks to run on a real database; on a loaded CI machine that takes seconds.
+setDefaultTimeout(30_000);
 
 const ORDER_CONTEXT = { order_id: "o-1", customer_email: "a@example.com", items: [{ sku: "x", quantity: 1, unit_price: 5 }], payment_token: "tok_ok" };
 

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { describeEachBackend } from "../support/backends.ts";
 import { ciContext, errorBody, jsonInit, startApi, waitForTask, type TestApp } from "./api-fixture.ts";
+
+// Tests wait for real tasks to run on a real database; on a loaded CI machine that takes seconds.
+setDefaultTimeout(30_000);
 
 describeEachBackend("health and metrics", (t) => {
   let api: Awaited<ReturnType<typeof startApi>>;

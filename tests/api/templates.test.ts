@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -6,6 +6,9 @@ import { createApp } from "../../src/api/app.ts";
 import { describeEachBackend } from "../support/backends.ts";
 import { loadRegistry, testEngine } from "../support/engine.ts";
 import { errorBody, startApi, type TestApp } from "./api-fixture.ts";
+
+// Tests wait for real tasks to run on a real database; on a loaded CI machine that takes seconds.
+setDefaultTimeout(30_000);
 
 const SRC_INDEX = resolve(import.meta.dir, "../../src/index.ts");
 
