@@ -100,6 +100,7 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
     workerId: options.workerId,
     wake: () => worker.wake(),
     submit: (req) => submitter.submit(req),
+    submitMany: (reqs) => submitter.submitMany(reqs),
 
     async getTask(taskId) {
       const row = await loadTask(taskId);

@@ -58,20 +58,26 @@ export function createRecorder(deps: RecorderDeps) {
       }
     }
     if (bad.length > 0) {
-      await retrying(() =>
-        deps.db.transaction(async (tx) => {
-          const accepted = await failSteps(tx, {
-            stepIds: bad.map((o) => o.stepId),
-            attempts: bad.map((o) => o.attempt),
-            retry: bad.map((o) => o.retry),
-            delayMs: bad.map((o) => Math.round(o.delayMs)),
-            errors: bad.map((o) => JSON.stringify(o.error)),
-            owner: deps.owner,
-          });
-          const failedTasks = [...new Set(accepted.filter((s) => s.state === "error").map((s) => s.task_id))];
-          await reconcileTasks(tx, deps.core, deps.templates, failedTasks, deps.owner);
-        }),
-      );
+      const input = {
+        stepIds: bad.map((o) => o.stepId),
+        attempts: bad.map((o) => o.attempt),
+        retry: bad.map((o) => o.retry),
+        delayMs: bad.map((o) => Math.round(o.delayMs)),
+        errors: bad.map((o) => JSON.stringify(o.error)),
+        owner: deps.owner,
+      };
+      if (bad.every((o) => o.retry)) {
+        // Only retries: the task's progress cannot change, so one statement suffices.
+        await retrying(() => failSteps(deps.db, input));
+      } else {
+        await retrying(() =>
+          deps.db.transaction(async (tx) => {
+            const accepted = await failSteps(tx, input);
+            const failedTasks = [...new Set(accepted.filter((s) => s.state === "error").map((s) => s.task_id))];
+            await reconcileTasks(tx, deps.core, deps.templates, failedTasks, deps.owner);
+          }),
+        );
+      }
     }
     if (enqueued.size > 0) deps.onEnqueued(enqueued);
   }

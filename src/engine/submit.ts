@@ -2,7 +2,7 @@ import { uuidv7 } from "uuidv7";
 import type { LoadedTemplate } from "../core/template/loaded-template.ts";
 import type { Db } from "../store/db.ts";
 import { queueDepth } from "../store/queue.ts";
-import { findTaskByIdentity, insertSteps, insertTask } from "../store/tasks.ts";
+import { findTaskByIdentity, insertTasks, type NewTaskWithSteps } from "../store/tasks.ts";
 import type { ResolvedEngineOptions } from "./config.ts";
 import { BackpressureError, ContextInvalidError } from "./errors.ts";
 import { identityHash } from "./identity.ts";
@@ -20,8 +20,8 @@ export interface SubmitterDeps {
 
 /**
  * Submission: validate the context against the template's schema, then write the task, its
- * steps, the audit rows, `task.started` and the root steps' queue messages in one transaction
- * (two statements). Idempotent on the identity hash, also when duplicates race.
+ * steps, the audit rows, `task.started` and the root steps' queue messages in one statement.
+ * Idempotent on the identity hash, also when duplicates race.
  */
 export function createSubmitter(deps: SubmitterDeps) {
   const recorded = new Set<string>();
@@ -36,7 +36,7 @@ export function createSubmitter(deps: SubmitterDeps) {
     recorded.add(t.key + t.fingerprint);
   }
 
-  async function submit(req: SubmitRequest): Promise<SubmitResult> {
+  async function prepare(req: SubmitRequest): Promise<{ template: LoadedTemplate; item: NewTaskWithSteps }> {
     const template = deps.templates.resolve(req.namespace, req.name, req.version);
     const parsed = template.contextSchema.safeParse(req.context ?? {});
     if (!parsed.success) {
@@ -44,68 +44,91 @@ export function createSubmitter(deps: SubmitterDeps) {
     }
     const context = (parsed.data ?? {}) as Record<string, unknown>;
     const hash = await identityHash(template.identity, { version: template.version, context, idempotencyKey: req.idempotencyKey });
-
-    if (deps.options.maxQueueDepth > 0) {
-      const depth = await queueDepth(deps.db, template.namespace);
-      if (depth > deps.options.maxQueueDepth) throw new BackpressureError(template.namespace, depth, 5);
-    }
-    await recordTemplate(template);
-
     const dag = template.dag;
     const n = dag.size;
-    const result = await deps.db.transaction(async (tx) => {
-      const task = await insertTask(tx, {
-        id: uuidv7(),
-        namespace: template.namespace,
-        name: template.name,
-        version: template.version,
-        fingerprint: template.fingerprint,
-        priority: req.priority ?? 0,
-        context,
-        identityHash: hash,
-        tags: req.tags ?? [],
-        initiator: req.initiator ?? null,
-        sourceSystem: req.sourceSystem ?? null,
-        reason: req.reason ?? null,
-        stepCount: n,
-      });
-      if (!task) return null;
-      const ids: string[] = [];
-      const states: string[] = [];
-      const unfinished: number[] = [];
-      const parents: string[] = [];
-      const children: string[] = [];
-      for (let i = 0; i < n; i++) {
-        ids.push(uuidv7());
-        const p = dag.parentsOf(i);
-        unfinished.push(p.length);
-        states.push(p.length === 0 ? "enqueued" : "pending");
-        parents.push(`{${p.join(",")}}`);
-        children.push(`{${dag.childrenOf(i).join(",")}}`);
-      }
-      await insertSteps(tx, task, {
-        ids,
-        names: template.steps.map((s) => s.name),
-        states,
-        maxAttempts: template.steps.map((s) => s.retry.maxAttempts),
-        retryPolicies: template.steps.map((s) => JSON.stringify(s.retry)),
-        timeoutsMs: template.steps.map((s) => s.timeoutMs),
-        unfinishedParents: unfinished,
-        parents,
-        children,
-      }, req.initiator ?? "api");
-      return task;
-    });
-
-    if (result) {
-      deps.onEnqueued(new Set([template.namespace]));
-      return { task: taskView(result), created: true };
+    const ids: string[] = [];
+    const states: string[] = [];
+    const unfinished: number[] = [];
+    const parents: string[] = [];
+    const children: string[] = [];
+    for (let i = 0; i < n; i++) {
+      ids.push(uuidv7());
+      const p = dag.parentsOf(i);
+      unfinished.push(p.length);
+      states.push(p.length === 0 ? "enqueued" : "pending");
+      parents.push(`{${p.join(",")}}`);
+      children.push(`{${dag.childrenOf(i).join(",")}}`);
     }
-    // The identity exists: return the task that holds it (the insert waited for its commit).
-    const existing = await findTaskByIdentity(deps.db, template.namespace, template.name, hash!);
-    if (!existing) throw new Error("identity conflict without a visible task");
-    return { task: taskView(existing), created: false };
+    return {
+      template,
+      item: {
+        task: {
+          id: uuidv7(),
+          namespace: template.namespace,
+          name: template.name,
+          version: template.version,
+          fingerprint: template.fingerprint,
+          priority: req.priority ?? 0,
+          context,
+          identityHash: hash,
+          tags: req.tags ?? [],
+          initiator: req.initiator ?? null,
+          sourceSystem: req.sourceSystem ?? null,
+          reason: req.reason ?? null,
+          stepCount: n,
+        },
+        steps: {
+          ids,
+          names: template.steps.map((s) => s.name),
+          states,
+          maxAttempts: template.steps.map((s) => s.retry.maxAttempts),
+          retryPolicies: template.steps.map((s) => JSON.stringify(s.retry)),
+          timeoutsMs: template.steps.map((s) => s.timeoutMs),
+          unfinishedParents: unfinished,
+          parents,
+          children,
+        },
+      },
+    };
   }
 
-  return { submit };
+  /**
+   * Submits many tasks in one statement (one round trip, one commit): every request is
+   * validated first, and any invalid one fails the whole call before anything is written.
+   */
+  async function submitMany(requests: readonly SubmitRequest[]): Promise<SubmitResult[]> {
+    if (requests.length === 0) return [];
+    const prepared = await Promise.all(requests.map(prepare));
+    if (deps.options.maxQueueDepth > 0) {
+      for (const ns of new Set(prepared.map((p) => p.template.namespace))) {
+        const depth = await queueDepth(deps.db, ns);
+        if (depth > deps.options.maxQueueDepth) throw new BackpressureError(ns, depth, 5);
+      }
+    }
+    for (const p of new Set(prepared.map((x) => x.template))) await recordTemplate(p);
+    const inserted = await insertTasks(deps.db, prepared.map((p) => p.item), requests[0]?.initiator ?? "api");
+    const byId = new Map(inserted.map((r) => [r.id, r]));
+    if (inserted.length > 0) deps.onEnqueued(new Set(inserted.map((r) => r.namespace)));
+    const results: SubmitResult[] = [];
+    for (const p of prepared) {
+      const row = byId.get(p.item.task.id);
+      if (row) {
+        results.push({ task: taskView(row), created: true });
+        continue;
+      }
+      // The identity exists: return the task that holds it (the insert waited for its commit).
+      const t = p.item.task;
+      const existing = await findTaskByIdentity(deps.db, t.namespace, t.name, t.identityHash!);
+      if (!existing) throw new Error("identity conflict without a visible task");
+      results.push({ task: taskView(existing), created: false });
+    }
+    return results;
+  }
+
+  async function submit(req: SubmitRequest): Promise<SubmitResult> {
+    const [result] = await submitMany([req]);
+    return result!;
+  }
+
+  return { submit, submitMany };
 }

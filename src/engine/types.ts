@@ -167,6 +167,8 @@ export interface EventFilter {
  */
 export interface Engine {
   submit(req: SubmitRequest): Promise<SubmitResult>;
+  /** Many submissions in one round trip; all are validated before any is written. */
+  submitMany(requests: readonly SubmitRequest[]): Promise<SubmitResult[]>;
   getTask(taskId: string): Promise<TaskDetail>;
   listTasks(filter: TaskFilter): Promise<TaskPage>;
   cancelTask(taskId: string, audit: Audit): Promise<TaskView>;

@@ -54,54 +54,80 @@ export interface NewSteps {
   children: string[];
 }
 
-/**
- * Inserts a task, or finds nothing when another task already has its identity hash.
- * `on conflict do nothing` makes the racing duplicate wait for the first insert's commit and
- * then return zero rows, never an error (I5).
- */
-export async function insertTask(q: Queryable, t: NewTask): Promise<TaskRow | null> {
-  const rows = await q.query<TaskRow>(
-    `insert into tasks (id, namespace, name, version, template_fingerprint, state, priority, context,
-                        identity_hash, tags, initiator, source_system, reason, step_count, steps_unfinished, started_at)
-     values ($1, $2, $3, $4, $5, 'in_progress', $6, $7::jsonb, $8, $9::text[], $10, $11, $12, $13, $13, now())
-     on conflict (namespace, name, identity_hash) where identity_hash is not null do nothing
-     returning *`,
-    [t.id, t.namespace, t.name, t.version, t.fingerprint, t.priority, t.context, t.identityHash, t.tags,
-      t.initiator, t.sourceSystem, t.reason, t.stepCount],
-  );
-  return rows[0] ?? null;
+/** A new task and its steps (steps as parallel arrays in idx order). */
+export interface NewTaskWithSteps {
+  task: NewTask;
+  steps: NewSteps;
 }
 
 /**
- * Writes a new task's steps, their first transitions, the task's first transition and
- * `task.started`, and enqueues the steps marked `enqueued` (the roots) — one statement.
+ * Inserts tasks with their steps, first transitions, `task.started` events and root-step queue
+ * messages — any number of tasks in ONE statement, so a submission is one round trip and atomic
+ * without an explicit transaction. A task whose identity hash already exists is skipped by
+ * `on conflict do nothing` (a racing duplicate waits for the first insert's commit, then finds
+ * the conflict: never an error, never a second task, I5), and so are its steps. Returns the rows
+ * of the tasks actually inserted.
  */
-export async function insertSteps(q: Queryable, task: TaskRow, s: NewSteps, actor: string): Promise<void> {
-  await q.query(
-    `with s as (
-       insert into steps (id, task_id, idx, name, state, max_attempts, retry_policy, timeout_ms,
-                          unfinished_parents, parents, children)
-       select x.id, $1, x.idx - 1, x.name, x.state, x.max_attempts, x.retry_policy::jsonb, x.timeout_ms,
-              x.unfinished_parents, x.parents::integer[], x.children::integer[]
-         from unnest($2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[], $9::text[], $10::text[])
-              with ordinality as x(id, name, state, max_attempts, retry_policy, timeout_ms, unfinished_parents, parents, children, idx)
-       returning id, idx, state
+export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps[], actor: string): Promise<TaskRow[]> {
+  const t = { id: [] as string[], namespace: [] as string[], name: [] as string[], version: [] as string[], fingerprint: [] as string[],
+    priority: [] as number[], context: [] as string[], identity: [] as (string | null)[], tags: [] as string[], initiator: [] as (string | null)[],
+    source: [] as (string | null)[], reason: [] as (string | null)[], count: [] as number[] };
+  const s = { task: [] as string[], id: [] as string[], idx: [] as number[], name: [] as string[], state: [] as string[], max: [] as number[],
+    retry: [] as string[], timeout: [] as number[], unfinished: [] as number[], parents: [] as string[], children: [] as string[] };
+  for (const { task, steps } of items) {
+    t.id.push(task.id); t.namespace.push(task.namespace); t.name.push(task.name); t.version.push(task.version);
+    t.fingerprint.push(task.fingerprint); t.priority.push(task.priority); t.context.push(JSON.stringify(task.context));
+    t.identity.push(task.identityHash); t.tags.push(pgArray(task.tags)); t.initiator.push(task.initiator);
+    t.source.push(task.sourceSystem); t.reason.push(task.reason); t.count.push(task.stepCount);
+    for (let i = 0; i < steps.ids.length; i++) {
+      s.task.push(task.id); s.id.push(steps.ids[i]!); s.idx.push(i); s.name.push(steps.names[i]!); s.state.push(steps.states[i]!);
+      s.max.push(steps.maxAttempts[i]!); s.retry.push(steps.retryPolicies[i]!); s.timeout.push(steps.timeoutsMs[i]!);
+      s.unfinished.push(steps.unfinishedParents[i]!); s.parents.push(steps.parents[i]!); s.children.push(steps.children[i]!);
+    }
+  }
+  return q.query<TaskRow>(
+    `with t as (
+       insert into tasks (id, namespace, name, version, template_fingerprint, state, priority, context, identity_hash,
+                          tags, initiator, source_system, reason, step_count, steps_unfinished, started_at)
+       select x.id, x.namespace, x.name, x.version, x.fingerprint, 'in_progress', x.priority, x.context::jsonb, x.identity,
+              x.tags::text[], x.initiator, x.source, x.reason, x.count, x.count, now()
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
+                     $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
+              as x(id, namespace, name, version, fingerprint, priority, context, identity, tags, initiator, source, reason, count)
+       on conflict (namespace, name, identity_hash) where identity_hash is not null do nothing
+       returning *
+     ), s as (
+       insert into steps (id, task_id, idx, name, state, max_attempts, retry_policy, timeout_ms, unfinished_parents, parents, children)
+       select y.id, y.task_id, y.idx, y.name, y.state, y.max_attempts, y.retry::jsonb, y.timeout_ms, y.unfinished,
+              y.parents::integer[], y.children::integer[]
+         from unnest($14::uuid[], $15::uuid[], $16::int[], $17::text[], $18::text[], $19::int[], $20::text[], $21::int[],
+                     $22::int[], $23::text[], $24::text[])
+              as y(task_id, id, idx, name, state, max_attempts, retry, timeout_ms, unfinished, parents, children)
+         join t on t.id = y.task_id
+       returning id, task_id, idx, state
      ), q as (
        insert into queue_messages (queue, task_id, step_id, step_idx, attempt, priority)
-       select $11, $1, s.id, s.idx, 1, $12 from s where s.state = 'enqueued'
+       select t.namespace, s.task_id, s.id, s.idx, 1, t.priority from s join t on t.id = s.task_id where s.state = 'enqueued'
      ), st as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
-       select $1, s.id, null, s.state, 0, 'task submitted', $13 from s
+       select s.task_id, s.id, null, s.state, 0, 'task submitted', $25 from s
      ), tt as (
        insert into task_transitions (task_id, from_state, to_state, reason, actor)
-       values ($1, null, 'in_progress', 'submitted', $13)
+       select t.id, null, 'in_progress', 'submitted', $25 from t
+     ), ev as (
+       insert into events (event_id, name, namespace, task_id, payload)
+       select gen_random_uuid(), 'task.started', t.namespace, t.id,
+              jsonb_build_object('name', t.name, 'version', t.version, 'stepCount', t.step_count) from t
      )
-     insert into events (event_id, name, namespace, task_id, payload)
-     values (gen_random_uuid(), 'task.started', $11, $1,
-             jsonb_build_object('name', $14::text, 'version', $15::text, 'stepCount', $16::int))`,
-    [task.id, s.ids, s.names, s.states, s.maxAttempts, s.retryPolicies, s.timeoutsMs, s.unfinishedParents,
-      s.parents, s.children, task.namespace, task.priority, actor, task.name, task.version, task.step_count],
+     select * from t`,
+    [t.id, t.namespace, t.name, t.version, t.fingerprint, t.priority, t.context, t.identity, t.tags, t.initiator, t.source,
+      t.reason, t.count, s.task, s.id, s.idx, s.name, s.state, s.max, s.retry, s.timeout, s.unfinished, s.parents, s.children, actor],
   );
+}
+
+/** A text[] literal for values that are plain names (tags are validated at the edge). */
+function pgArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(",")}}`;
 }
 
 export async function findTaskByIdentity(q: Queryable, namespace: string, name: string, identityHash: string): Promise<TaskRow | null> {
