@@ -94,6 +94,18 @@ describe("compileDag refuses invalid templates and names the culprit", () => {
     expect(e.steps).toEqual(["deploy"]);
   });
 
+  test("every missing dependency is named, each offending step once", () => {
+    const e = validationError(() => compileDag(graph({ a: [], b: ["x", "y"], c: ["a", "z"] })));
+    expect(e.message).toBe('step "b" depends on missing step "x"; step "b" depends on missing step "y"; step "c" depends on missing step "z"');
+    expect(e.steps).toEqual(["b", "c"]);
+  });
+
+  test("a self-loop is reported before missing dependencies", () => {
+    const e = validationError(() => compileDag(graph({ a: ["nope"], b: ["b"] })));
+    expect(e.kind).toBe("self_loop");
+    expect(e.steps).toEqual(["b"]);
+  });
+
   test("cycle is reported as a path in execution order", () => {
     const e = validationError(() => compileDag(graph({ a: ["c"], b: ["a"], c: ["b"], d: [] })));
     expect(e.kind).toBe("cycle");

@@ -55,24 +55,6 @@ export function compileDag(steps: readonly StepDecl[], options: CompileOptions =
     throw new DagValidationError("duplicate_step", `duplicate step name${duplicates.length > 1 ? "s" : ""} ${names}`, duplicates);
   }
 
-  const selfLoops = steps.filter((s) => s.dependsOn.includes(s.name)).map((s) => s.name);
-  if (selfLoops.length > 0) {
-    const message = selfLoops.map((s) => `step ${quote(s)} depends on itself`).join("; ");
-    throw new DagValidationError("self_loop", message, selfLoops);
-  }
-
-  const missing: string[] = [];
-  const offending: string[] = [];
-  for (const s of steps) {
-    for (const dep of s.dependsOn) {
-      if (!indexOf.has(dep)) {
-        missing.push(`step ${quote(s.name)} depends on missing step ${quote(dep)}`);
-        if (!offending.includes(s.name)) offending.push(s.name);
-      }
-    }
-  }
-  if (missing.length > 0) throw new DagValidationError("missing_dependency", missing.join("; "), offending);
-
   const { parentOffsets, parentTargets } = parentCsr(steps, indexOf);
   const { childOffsets, childTargets } = invertCsr(parentOffsets, parentTargets, n);
   const core = options.core ?? referenceCore();
@@ -82,33 +64,55 @@ export function compileDag(steps: readonly StepDecl[], options: CompileOptions =
     const path = [...names, names[0]!];
     throw new DagValidationError("cycle", `cycle: ${path.join(" → ")}`, names, path);
   }
-  return createCompiledDag({
-    names: steps.map((s) => s.name),
-    parentOffsets,
-    parentTargets,
-    childOffsets,
-    childTargets,
-    order: analysis.order,
-    levels: analysis.levels,
-  });
+  return createCompiledDag(
+    {
+      names: steps.map((s) => s.name),
+      parentOffsets,
+      parentTargets,
+      childOffsets,
+      childTargets,
+      order: analysis.order,
+      levels: analysis.levels,
+    },
+    indexOf,
+  );
 }
 
+/**
+ * Resolves every dependency with one map lookup, refusing self-loops first, then missing names.
+ * One lookup, not two: with 100k steps a Map.get on Bun costs ≈ 0.3–0.6 µs (cache misses), which
+ * made the lookups most of compileDag's time.
+ */
 function parentCsr(steps: readonly StepDecl[], indexOf: Map<string, number>) {
   const n = steps.length;
   const parentOffsets = new Int32Array(n + 1);
   const targets: number[] = [];
+  const selfLoops: string[] = [];
+  const missing: string[] = [];
+  const offending: string[] = [];
   // lastChild[p] = i + 1 once p is recorded as a parent of i: drops repeated dependencies in O(1).
   const lastChild = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    for (const dep of steps[i]!.dependsOn) {
-      const p = indexOf.get(dep)!;
-      if (lastChild[p] !== i + 1) {
+    const step = steps[i]!;
+    for (const dep of step.dependsOn) {
+      const p = indexOf.get(dep);
+      if (p === undefined) {
+        missing.push(`step ${quote(step.name)} depends on missing step ${quote(dep)}`);
+        if (offending[offending.length - 1] !== step.name) offending.push(step.name);
+      } else if (p === i) {
+        if (selfLoops[selfLoops.length - 1] !== step.name) selfLoops.push(step.name);
+      } else if (lastChild[p] !== i + 1) {
         lastChild[p] = i + 1;
         targets.push(p);
       }
     }
     parentOffsets[i + 1] = targets.length;
   }
+  if (selfLoops.length > 0) {
+    const message = selfLoops.map((s) => `step ${quote(s)} depends on itself`).join("; ");
+    throw new DagValidationError("self_loop", message, selfLoops);
+  }
+  if (missing.length > 0) throw new DagValidationError("missing_dependency", missing.join("; "), offending);
   return { parentOffsets, parentTargets: Int32Array.from(targets) };
 }
 

@@ -36,19 +36,22 @@ export interface DagArrays {
 
 /**
  * Freezes already validated arrays into a CompiledDag. Does not check them: use compileDag.
+ * `indexOf` may be passed when the caller has built it already (it must map names[i] to i).
  *
  * @example
  *   const dag = createCompiledDag({ names, parentOffsets, parentTargets, childOffsets, childTargets, order, levels });
  */
-export function createCompiledDag(a: DagArrays): CompiledDag {
+export function createCompiledDag(a: DagArrays, indexOf?: Map<string, number>): CompiledDag {
   const size = a.names.length;
-  const indexOf = new Map<string, number>();
-  a.names.forEach((name, i) => indexOf.set(name, i));
+  if (!indexOf) {
+    indexOf = new Map<string, number>();
+    for (let i = 0; i < size; i++) indexOf.set(a.names[i]!, i);
+  }
   const roots: number[] = [];
   for (let i = 0; i < size; i++) if (a.parentOffsets[i] === a.parentOffsets[i + 1]) roots.push(i);
   const { parentOffsets, parentTargets, childOffsets, childTargets } = a;
   return Object.freeze({
-    names: Object.freeze([...a.names]),
+    names: Object.freeze(a.names.slice()),
     indexOf,
     size,
     parentOffsets,
