@@ -12,16 +12,16 @@ import { InvalidNameError, TemplateLoadError, TemplateNotFoundError } from "../.
 
 describe("error mapping", () => {
   test.each([
-    [new TaskNotFoundError("x"), 404, "task_not_found"],
-    [new StepNotFoundError("x", "y"), 404, "step_not_found"],
-    [new TemplateNotFoundError("ci", "nope"), 404, "template_not_found"],
-    [new TemplateNotFoundError("nope"), 404, "namespace_not_found"],
-    [new InvalidNameError("namespace", "../etc"), 400, "name_invalid"],
-    [new ContextInvalidError([{ path: "a", message: "required" }]), 422, "context_invalid"],
-    [new InvalidTransitionError("step", "complete", "reset_for_retry"), 409, "invalid_transition"],
-    [new ApiError("forbidden", "no"), 403, "forbidden"],
-    [new TaskerError("widget_not_found", "no widget"), 404, "widget_not_found"],
-  ])("%p answers %p with its own code, message and details", (err, status, code) => {
+    ["TaskNotFoundError", new TaskNotFoundError("x"), 404, "task_not_found"],
+    ["StepNotFoundError", new StepNotFoundError("x", "y"), 404, "step_not_found"],
+    ["TemplateNotFoundError", new TemplateNotFoundError("ci", "nope"), 404, "template_not_found"],
+    ["TemplateNotFoundError", new TemplateNotFoundError("nope"), 404, "namespace_not_found"],
+    ["InvalidNameError", new InvalidNameError("namespace", "../etc"), 400, "name_invalid"],
+    ["ContextInvalidError", new ContextInvalidError([{ path: "a", message: "required" }]), 422, "context_invalid"],
+    ["InvalidTransitionError", new InvalidTransitionError("step", "complete", "reset_for_retry"), 409, "invalid_transition"],
+    ["ApiError", new ApiError("forbidden", "no"), 403, "forbidden"],
+    ["TaskerError", new TaskerError("widget_not_found", "no widget"), 404, "widget_not_found"],
+  ])("%s answers %d with its own code, message and details", (_name, err, status, code) => {
     const reply = toErrorReply(err);
     expect(reply.status).toBe(status);
     expect(reply.body.error.code).toBe(code);

@@ -98,7 +98,7 @@ describeEachBackend("task routes", (t) => {
       ["an unknown task", { namespace: "ci", name: "ci_pipelin" }, 404, "template_not_found", "ci/ci_pipelin"],
       ["an unknown version", { namespace: "ci", name: "ci_pipeline", version: "9.0.0" }, 404, "template_not_found", "2.0.0, 1.0.0"],
       ["a context that fails the template schema", { namespace: "ci", name: "ci_pipeline", context: { commit_sha: "XYZ" } }, 422, "context_invalid", "commit_sha"],
-    ])("%s → %i %s", async (_label, body, status, code, hint) => {
+    ])("%s → %d %s", async (_label, body, status, code, hint) => {
       const res = await post(body);
       expect(res.status).toBe(status);
       const error = (await errorBody(res)).error;

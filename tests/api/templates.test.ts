@@ -80,7 +80,7 @@ describeEachBackend("template routes", (t) => {
     ["/v1/templates/%2e%2e/etc", 404, "route_not_found"],
     ["/v1/templates/ci/ci_pipeline?version=1", 400, "validation_failed"],
     ["/v1/templates/ci/ci_pipeline?v=1.0.0", 400, "validation_failed"],
-  ])("%s → %i %s", async (path, status, code) => {
+  ])("%s → %d %s", async (path, status, code) => {
     const res = await app.request(path);
     expect(res.status).toBe(status);
     expect((await errorBody(res)).error.code).toBe(code);
