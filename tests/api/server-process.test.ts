@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, test, setDefaultTimeout } from "bun:test";
-import type { Subprocess } from "bun";
-import { join } from "node:path";
 import { describeEachBackend } from "../support/backends.ts";
-import { ROOT, schemaUrl } from "../support/processes.ts";
+import { schemaUrl } from "../support/processes.ts";
 import { ciContext } from "./api-fixture.ts";
+import { startServerProcess, type ServerProcess } from "./spawn-server.ts";
 
 // The whole product as a user starts it: `bun run server` in its own process, spoken to over
 // real HTTP, on PGlite and on Postgres.
@@ -17,48 +16,14 @@ interface StepJson {
   completed_at: string | null;
 }
 
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
-
-async function waitForListening(proc: Subprocess<"ignore", "pipe", "pipe">, timeoutMs = 60_000): Promise<string> {
-  const reader = proc.stdout.getReader();
-  let seen = "";
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (!seen.includes("listening on")) {
-      if (Date.now() > deadline) throw new Error(`server did not start:\n${seen}`);
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`server exited:\n${seen}\n${await new Response(proc.stderr).text()}`);
-      seen += new TextDecoder().decode(value);
-    }
-    return seen;
-  } finally {
-    reader.releaseLock();
-  }
-}
-
 describeEachBackend("bun run server", (t) => {
-  let server: Subprocess<"ignore", "pipe", "pipe">;
+  let server: ServerProcess;
   let base: string;
   let banner: string;
 
   beforeAll(async () => {
-    const port = freePort();
-    base = `http://127.0.0.1:${port}`;
     const database = t.backend === "postgres" ? { DATABASE_URL: schemaUrl(t.url!, t.schema!) } : { DATABASE_URL: "" };
-    const args = t.backend === "pglite" ? ["--memory"] : [];
-    server = Bun.spawn(["bun", join(ROOT, "src/main.ts"), "--port", String(port), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: "info", ...database },
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    banner = await waitForListening(server);
+    ({ server, base, banner } = await startServerProcess(t.backend === "pglite" ? ["--memory"] : [], database));
   });
   afterAll(() => {
     if (server.exitCode === null) server.kill("SIGKILL");
