@@ -9,16 +9,18 @@ import { ciContext, jsonInit, startApi, waitForTask, type TestApp } from "./api-
 // error must have the one error shape with no stack trace in it.
 setDefaultTimeout(120_000);
 
-const RUNS = { create: 900, list: 700, patch: 700 };
+const RUNS = { create: 900, strings: 300, list: 700, patch: 700 };
 
 const nearNames = fc.constantFrom("ci", "ci_pipeline", "examples", "linear_workflow", "default", "order_process", "", "CI", "../etc", "ci/../x", "a".repeat(64), "ci\u0000", "ｃｉ", "%2e%2e");
 const nearVersions = fc.constantFrom("1.0.0", "1.0.0", "2.0.0", "2.0.0", "9.9.9", "latest", "1", "v1.0.0", "1.0.0-rc.1", "", "1.0.0\n");
-const weirdStrings = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom("\u0000", "\ud800", "💥", "\\u0000", "a".repeat(10_000), "null", "{}", "__proto__"));
+// Any UTF-16 code unit, so lone surrogates (valid in JSON text, not storable in Postgres) show up.
+const codeUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n)), maxLength: 8 });
+const weirdStrings = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), codeUnits, fc.constantFrom("\u0000", "\ud800", "💥", "\\u0000", "a".repeat(10_000), "null", "{}", "__proto__"));
 const weirdValues = fc.oneof(fc.jsonValue(), weirdStrings, fc.constantFrom(NaN, Infinity, -0, 1e308, 2 ** 53 + 1, -1, 1.5, true, null));
 
 /** Mostly `good`, sometimes anything: so that many requests get past validation and reach the engine. */
 const mostly = <T>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 12 }, { arbitrary: weirdValues, weight: 1 });
-const validNames = fc.constantFrom(["ci", "ci_pipeline"], ["examples", "linear_workflow"], ["default", "order_process"], ["ci", "nope"], ["nowhere", "x"]);
+const validNames = fc.constantFrom(["ci", "ci_pipeline"], ["examples", "linear_workflow"], ["examples", "linear_workflow"], ["default", "order_process"], ["ci", "nope"], ["nowhere", "x"]);
 const extraFields = fc.oneof({ arbitrary: fc.constant({}), weight: 5 }, { arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), weirdValues, { maxKeys: 2 }), weight: 1 });
 
 /** Objects shaped like a create request, with each field right, wrong, missing or extra. */
@@ -28,7 +30,7 @@ const nearCreate = fc
     fc.record(
       {
         version: mostly(nearVersions),
-        context: mostly(fc.oneof(fc.object(), fc.constant(ciContext()), fc.record({ commit_sha: fc.oneof(fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 7, maxLength: 12 }), weirdValues), branch: weirdValues }))),
+        context: mostly(fc.oneof(fc.object(), fc.constant(ciContext()), fc.record({ text: fc.oneof(codeUnits, weirdStrings) }), fc.record({ commit_sha: fc.oneof(fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 7, maxLength: 12 }), weirdValues), branch: weirdValues }))),
         idempotency_key: mostly(fc.string({ minLength: 1, maxLength: 20 })),
         priority: mostly(fc.integer({ min: -100, max: 100 })),
         tags: mostly(fc.array(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: 3 })),
@@ -118,6 +120,16 @@ describeEachBackend("fuzzing create, list and PATCH", (t) => {
         await check(await app.request("/v1/tasks", { method: "POST", headers, body: text }));
       }),
       { numRuns: RUNS.create },
+    );
+  });
+
+  test(`POST /v1/tasks: ${RUNS.strings} otherwise valid bodies with arbitrary UTF-16 in every string`, async () => {
+    await fc.assert(
+      fc.asyncProperty(codeUnits, codeUnits, codeUnits, async (text, tag, reason) => {
+        const body = { namespace: "examples", name: "linear_workflow", context: { text: `x${text}` }, tags: [`t${tag}`], reason };
+        await check(await app.request("/v1/tasks", jsonInit("POST", body)));
+      }),
+      { numRuns: RUNS.strings },
     );
   });
 

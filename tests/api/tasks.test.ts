@@ -92,6 +92,8 @@ describeEachBackend("task routes", (t) => {
       ["a bad version", { namespace: "ci", name: "ci_pipeline", version: "latest-ish" }, 400, "validation_failed", "semantic version"],
       ["a non-object context", { namespace: "ci", name: "ci_pipeline", context: [1] }, 400, "validation_failed", "body.context"],
       ["a NUL in the context", { namespace: "ci", name: "ci_pipeline", context: { a: "x\u0000y" } }, 400, "validation_failed", "U+0000"],
+      ["a lone surrogate in the context", { namespace: "examples", name: "linear_workflow", context: { text: "a \ud800 b" } }, 400, "validation_failed", "lone UTF-16 surrogate"],
+      ["a lone surrogate in a tag", { namespace: "examples", name: "linear_workflow", tags: ["\udc00"] }, 400, "validation_failed", "body.tags.0"],
       ["a fractional priority", { namespace: "ci", name: "ci_pipeline", priority: 1.5 }, 400, "validation_failed", "body.priority"],
       ["too many tags", { namespace: "ci", name: "ci_pipeline", tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }, 400, "validation_failed", "32 tags"],
       ["an unknown namespace", { namespace: "nowhere", name: "x" }, 404, "template_not_found", "nowhere"],

@@ -1,37 +1,57 @@
 import { z } from "@hono/zod-openapi";
 import { NAME_PATTERN } from "../../core/template/names.ts";
 
-/** Postgres text and jsonb cannot hold U+0000, so it is refused at the edge instead of failing in SQL. */
-export const NO_NUL = /^[^\u0000]*$/;
+// Postgres text and jsonb cannot hold U+0000, and a lone UTF-16 surrogate (which JSON.parse lets
+// through) is not Unicode: Postgres refuses it inside jsonb and mangles it in text. Both are
+// refused at the edge with a 400 instead of failing in SQL with a 500.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a string cannot be stored, or null when it can. */
+function textProblem(value: string): string | null {
+  if (value.includes("\u0000")) return "must not contain the character U+0000";
+  if (LONE_SURROGATE.test(value)) return "must be valid Unicode (it contains a lone UTF-16 surrogate)";
+  return null;
+}
 
 /**
- * True when U+0000 occurs in any string or key of a parsed JSON value. Iterative, because a body
- * within the size limit can still nest deeper than the call stack.
+ * The first reason a parsed JSON value cannot be stored (U+0000 or a lone surrogate in any string
+ * or key), or null. Iterative, because a body within the size limit can still nest deeper than
+ * the call stack.
  *
  * @example
- *   containsNul({ a: ["x\u0000"] }) // true
+ *   jsonTextProblem({ a: ["x\u0000"] }) // "must not contain the character U+0000"
  */
-export function containsNul(value: unknown): boolean {
+export function jsonTextProblem(value: unknown): string | null {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const v = pending.pop();
     if (typeof v === "string") {
-      if (v.includes("\u0000")) return true;
+      const problem = textProblem(v);
+      if (problem) return problem;
     } else if (Array.isArray(v)) {
       for (const item of v) pending.push(item);
     } else if (v !== null && typeof v === "object") {
       for (const [k, inner] of Object.entries(v)) {
-        if (k.includes("\u0000")) return true;
+        const problem = textProblem(k);
+        if (problem) return `${problem} (in a key)`;
         pending.push(inner);
       }
     }
   }
-  return false;
+  return null;
+}
+
+/** A string that Postgres can store: no U+0000, no lone surrogates. */
+export function storableString() {
+  return z.string().superRefine((v, ctx) => {
+    const problem = textProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 }
 
 /** A free-text field of at most `max` characters. */
 export function text(max: number) {
-  return z.string().max(max, `must be at most ${max} characters`).regex(NO_NUL, "must not contain the character U+0000");
+  return storableString().max(max, `must be at most ${max} characters`);
 }
 
 /** A namespace, task or step name: the one strict pattern of src/core/template/names.ts (I7). */
@@ -53,20 +73,26 @@ export const UuidSchema = z.uuid("must be a UUID such as 0190d7a4-8c2e-7b3a-9f10
 export const TimestampSchema = z.string().openapi({ format: "date-time", example: "2025-01-31T12:00:00.000Z" });
 
 /**
- * Any JSON object; U+0000 anywhere inside is refused (see NO_NUL).
+ * Any JSON object; strings inside that Postgres cannot store are refused (see jsonTextProblem).
  *
  * @example
  *   JsonObjectSchema.parse({ repo: "acme/app" })
  */
 export const JsonObjectSchema = z
   .record(z.string(), z.unknown())
-  .refine((v) => !containsNul(v), "must not contain the character U+0000 in any key or string")
+  .superRefine((v, ctx) => {
+    const problem = jsonTextProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; every string inside must be storable` });
+  })
   .openapi({ type: "object", additionalProperties: true });
 
-/** Any JSON value (step results); U+0000 refused as above. */
+/** Any JSON value (step results); unstorable strings refused as above. */
 export const JsonValueSchema = z
   .unknown()
-  .refine((v) => !containsNul(v), "must not contain the character U+0000 in any key or string")
+  .superRefine((v, ctx) => {
+    const problem = jsonTextProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; every string inside must be storable` });
+  })
   .openapi({ description: "Any JSON value" });
 
 /** `{ id }` path parameter of a task. */

@@ -1,15 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { TASK_STATES } from "../../engine/types.ts";
-import { JsonObjectSchema, NameSchema, NO_NUL, text, TimestampSchema, UuidSchema, VersionSchema } from "./common.ts";
+import { JsonObjectSchema, NameSchema, storableString, text, TimestampSchema, UuidSchema, VersionSchema } from "./common.ts";
 import { StepSchema } from "./step.ts";
 
 export const TaskStateSchema = z.enum(TASK_STATES).openapi("TaskState");
 
-const TagSchema = z
-  .string()
+const TagSchema = storableString()
   .min(1, "must not be empty")
   .max(64, "must be at most 64 characters")
-  .regex(NO_NUL, "must not contain the character U+0000")
   .openapi({ example: "nightly" });
 
 /** POST /v1/tasks. Unknown fields are refused so that a misspelt option is never silently dropped. */
