@@ -1,5 +1,6 @@
 import { createApp } from "../../src/api/app.ts";
 import type { ApiOptions } from "../../src/api/options.ts";
+import type { EngineOptions } from "../../src/engine/index.ts";
 import type { Registry } from "../../src/registry/index.ts";
 import type { Db } from "../../src/store/db.ts";
 import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
@@ -12,9 +13,9 @@ let shared: Promise<Registry> | null = null;
 export const sharedRegistry = () => (shared ??= loadRegistry());
 
 /** A running engine over `db` and an app over it; `close` stops both. */
-export async function startApi(db: Db, options: ApiOptions = {}) {
+export async function startApi(db: Db, options: ApiOptions = {}, engineOptions: EngineOptions = {}) {
   const registry = await sharedRegistry();
-  const engine = await testEngine(db, registry);
+  const engine = await testEngine(db, registry, engineOptions);
   await engine.start();
   const shutdown = new AbortController();
   const app = createApp(engine, registry, { signal: shutdown.signal, ...options });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "
 import type { TaskView } from "../../src/engine/types.ts";
 import { describeEachBackend } from "../support/backends.ts";
 import { ciContext, errorBody, jsonInit, startApi, waitForTask, type TestApp } from "./api-fixture.ts";
-import { HS_SECRET, hsToken } from "./auth-tokens.ts";
+import { HS_SECRET, hsToken, rsaKeys, rsToken } from "./auth-tokens.ts";
+import { readEvents } from "./sse-reader.ts";
 
 // Tests wait for real tasks to run on a real database; on a loaded CI machine that takes seconds.
 setDefaultTimeout(30_000);
@@ -108,6 +109,16 @@ describeEachBackend("API auth", (t) => {
       expect((await errorBody(res)).error.message).toContain(permission);
     });
 
+    test("an RS256 token checked against a JWKS gets in; one signed by another key does not", async () => {
+      const { jwk, privateJwk } = await rsaKeys();
+      const rsApp = api.appWith({ auth: { jwt: { jwks: { keys: [{ ...jwk, kid: "main" } as JsonWebKey] } } } });
+      const good = await rsToken(privateJwk, { sub: "svc", permissions: ["tasks:list"] }, "main");
+      expect((await rsApp.request("/v1/tasks", { headers: { authorization: `Bearer ${good}` } })).status).toBe(200);
+      const other = await rsaKeys();
+      const bad = await rsToken(other.privateJwk, { sub: "svc", permissions: ["tasks:list"] }, "main");
+      expect((await rsApp.request("/v1/tasks", { headers: { authorization: `Bearer ${bad}` } })).status).toBe(401);
+    });
+
     test("a JWT's permissions claim is honoured", async () => {
       const token = await hsToken("bob", ["templates:read"]);
       expect((await app.request("/v1/templates", { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
@@ -172,6 +183,16 @@ describeEachBackend("API auth", (t) => {
       expect((await app.request("/v1/tasks/summary", as("key-ci"))).status).toBe(403);
       expect((await app.request("/v1/templates/rescan", as("key-ci", { method: "POST" }))).status).toBe(403);
       expect((await app.request("/v1/events?namespace=default", as("key-ci"))).status).toBe(403);
+    });
+
+    test("an unfiltered event stream carries only the credential's namespaces", async () => {
+      const res = await app.request("/v1/events", as("key-ci"));
+      expect(res.status).toBe(200);
+      await api.engine.submit({ namespace: "default", name: "order_process", context: { ...ORDER_CONTEXT, order_id: "o-sse" } });
+      const { task } = await api.engine.submit({ namespace: "ci", name: "ci_pipeline", context: ciContext() });
+      const events = await readEvents(res, (seen) => seen.some((e) => e.event === "task.completed" && e.data.task_id === task.id));
+      expect(events.some((e) => e.data.task_id === task.id)).toBe(true);
+      expect(events.every((e) => e.data.namespace === "ci")).toBe(true);
     });
 
     test("a JWT namespaces claim limits the same way", async () => {

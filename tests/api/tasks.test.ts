@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { describeEachBackend } from "../support/backends.ts";
+import { describeEachBackend, openTestDatabase } from "../support/backends.ts";
 import { ciContext, errorBody, jsonInit, startApi, waitForTask, type TestApp } from "./api-fixture.ts";
 
 // Tests wait for real tasks to run on a real database; on a loaded CI machine that takes seconds.
@@ -255,6 +255,28 @@ describeEachBackend("task routes", (t) => {
       await waitForTask(api.engine, created.id, ["blocked_by_failures"]);
       expect((await app.request(`/v1/tasks/${created.id}`, { method: "DELETE" })).status).toBe(200);
     });
+  });
+
+  test("backpressure: over the engine's queue-depth limit, create answers 503 with Retry-After", async () => {
+    // Its own database and no workers, so the queued steps stay queued.
+    const own = await openTestDatabase(t.backend, "backpressure");
+    const limited = await startApi(own.db, {}, { runWorkers: false, maxQueueDepth: 1 });
+    try {
+      const context = { order_id: "o", customer_email: "a@example.com", items: [{ sku: "x", quantity: 1, unit_price: 1 }], payment_token: "tok_ok" };
+      let res: Response | null = null;
+      for (let i = 0; i < 5; i++) {
+        res = await limited.app.request("/v1/tasks", jsonInit("POST", { namespace: "default", name: "order_process", context: { ...context, order_id: `o-${i}` } }));
+        if (res.status !== 201) break;
+      }
+      expect(res!.status).toBe(503);
+      expect(Number(res!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      const error = (await errorBody(res!)).error;
+      expect(error.code).toBe("queue_full");
+      expect(error.message).toContain("default");
+    } finally {
+      await limited.close();
+      await own.close();
+    }
   });
 
   test("an unknown route is a 404 in the error shape", async () => {
