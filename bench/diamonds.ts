@@ -32,12 +32,12 @@ for (let r = 1; r <= args.runs; r++) {
     const be = await buildBenchEngine(bdb.db, engine);
     const template = be.registry.resolve("bench", "diamond");
     mode = submitMode(be.engine, submit);
-    await be.engine.start();
     const marks = enableProbe();
+    await be.engine.start();
     let ids: string[] = [];
     const t0 = performance.now();
     try {
-      const waiting = waitForCompletion(bdb.db, tasks, { timeoutMs: 600_000, pollMs: 25, onProgress: progress("diamonds complete") });
+      const waiting = waitForCompletion(bdb.db, tasks, { timeoutMs: 600_000, marks, steps: tasks * template.dag.size, onProgress: progress("diamonds complete") });
       ids = (await submitAll(be.engine, tasks, () => ({ namespace: "bench", name: "diamond", context: {} }), submit)).ids;
       await waiting;
     } finally {

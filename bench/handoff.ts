@@ -35,7 +35,7 @@ for (let r = 1; r <= args.runs; r++) {
     try {
       for (let c = 1; c <= chains; c++) {
         ids.push((await be.engine.submit({ namespace: "bench", name: "chain100", context: {} })).task.id);
-        await waitForCompletion(bdb.db, c, { timeoutMs: 120_000, pollMs: 20 });
+        await waitForCompletion(bdb.db, c, { timeoutMs: 120_000, marks, steps: c * template.dag.size });
       }
     } finally {
       await be.engine.stop({ drainMs: 5_000 });

@@ -55,18 +55,18 @@ export async function drainRun(input: DrainRunInput): Promise<DrainRunResult> {
       onProgress: progress(`submit ${input.template}`),
     });
     const submitCounts = be.resetCounts();
-    const marks = input.handoffs ? enableProbe() : null;
+    const marks = enableProbe();
     const t0 = performance.now();
     await be.engine.start();
     try {
-      await waitForCompletion(bdb.db, input.tasks, { timeoutMs: input.timeoutMs, pollMs: 25, onProgress: progress(`drain ${input.template} (tasks)`) });
+      await waitForCompletion(bdb.db, input.tasks, { timeoutMs: input.timeoutMs, marks, steps, onProgress: progress(`drain ${input.template} (tasks)`) });
     } finally {
       await be.engine.stop({ drainMs: 5_000 });
     }
     const drainWallMs = performance.now() - t0;
     const drainCounts = be.resetCounts();
     const drainMs = await drainWindowMs(bdb.db);
-    const handlerHandoffs = marks ? handlerHandoffsMs(marks, template, submitted.ids) : [];
+    const handlerHandoffs = input.handoffs ? handlerHandoffsMs(marks, template, submitted.ids) : [];
     disableProbe();
     const transitionHandoffs = input.handoffs ? await transitionHandoffsMs(bdb.db) : [];
     return {
