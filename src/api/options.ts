@@ -42,7 +42,12 @@ export interface ResolvedApiOptions {
   version: string;
 }
 
-/** Defaults applied once, so routes never repeat them. */
+/**
+ * Defaults applied once, so routes never repeat them.
+ *
+ * @example
+ *   resolveApiOptions({}).maxBodyBytes // 1048576
+ */
 export function resolveApiOptions(o: ApiOptions): ResolvedApiOptions {
   return {
     auth: o.auth,

@@ -42,7 +42,12 @@ export function toApiIssues(target: Target, issues: readonly z.core.$ZodIssue[])
   return out;
 }
 
-/** "body.tags.0: expected string, received number; query.limit: …" */
+/**
+ * One line listing every issue with its location and path.
+ *
+ * @example
+ *   describeIssues(issues) // "body.tags.0: expected string, received number; query.limit: …"
+ */
 export function describeIssues(issues: readonly ApiIssue[]): string {
   return issues.map((i) => `${i.location}${i.path ? `.${i.path}` : ""}: ${i.message}`).join("; ");
 }

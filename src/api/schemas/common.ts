@@ -41,7 +41,12 @@ export function jsonTextProblem(value: unknown): string | null {
   return null;
 }
 
-/** A string that Postgres can store: no U+0000, no lone surrogates. */
+/**
+ * A string that Postgres can store: no U+0000, no lone surrogates.
+ *
+ * @example
+ *   storableString().min(1).max(64) // a tag
+ */
 export function storableString() {
   return z.string().superRefine((v, ctx) => {
     const problem = textProblem(v);
@@ -49,7 +54,12 @@ export function storableString() {
   });
 }
 
-/** A free-text field of at most `max` characters. */
+/**
+ * A storable free-text field of at most `max` characters.
+ *
+ * @example
+ *   reason: text(1000).optional()
+ */
 export function text(max: number) {
   return storableString().max(max, `must be at most ${max} characters`);
 }

@@ -22,7 +22,12 @@ export const ErrorSchema = z
 
 export type ErrorBody = z.infer<typeof ErrorSchema>;
 
-/** The error response entry for a route's `responses`, one per status it can answer. */
+/**
+ * The error response entry for a route's `responses`, one per status it can answer.
+ *
+ * @example
+ *   responses: { 404: errorResponse("No such task (task_not_found)") }
+ */
 export function errorResponse(description: string) {
   return { description, content: { "application/json": { schema: ErrorSchema } } } as const;
 }
