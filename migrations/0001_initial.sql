@@ -99,9 +99,12 @@ create index steps_retry_due on steps (run_at) where state = 'waiting_for_retry'
 create index steps_lease_expiry on steps (lease_expires_at) where state = 'in_progress';
 create index steps_failed on steps (updated_at desc) where state = 'error';
 
+-- Audit and queue rows carry no foreign keys: they are written on the hot path (several per
+-- step), where the referential-integrity triggers cost about a quarter of a completion batch
+-- (measured: ~2 ms of 8 ms for 64 steps); every writer takes the ids from rows it just read.
 create table task_transitions (
   id          bigint generated always as identity primary key,
-  task_id     uuid not null references tasks (id) on delete cascade,
+  task_id     uuid not null,
   from_state  text,
   to_state    text not null,
   reason      text,
@@ -113,8 +116,8 @@ create index task_transitions_by_task on task_transitions (task_id, id);
 
 create table step_transitions (
   id          bigint generated always as identity primary key,
-  task_id     uuid not null references tasks (id) on delete cascade,
-  step_id     uuid not null references steps (id) on delete cascade,
+  task_id     uuid not null,
+  step_id     uuid not null,
   from_state  text,
   to_state    text not null,
   attempt     integer not null default 0,
@@ -132,8 +135,8 @@ create index step_transitions_by_task on step_transitions (task_id, id);
 create table queue_messages (
   msg_id       bigint generated always as identity primary key,
   queue        text not null,
-  task_id      uuid not null references tasks (id) on delete cascade,
-  step_id      uuid not null references steps (id) on delete cascade,
+  task_id      uuid not null,
+  step_id      uuid not null,
   step_idx     integer not null,
   attempt      integer not null,
   priority     integer not null default 0,

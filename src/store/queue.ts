@@ -24,7 +24,8 @@ export interface ClaimedStep extends Row {
  * the worker dies, the message becomes visible again), move the step to in_progress with its
  * attempt counted, audit it, and return the task context and the parents' results.
  *
- * A step whose lease expired on its last attempt is not re-claimed; the sweeper fails it.
+ * A step whose lease expired on its last attempt is not re-claimed (its message's visibility is
+ * pushed back like any other); the sweeper fails it and removes the message.
  */
 export async function claimSteps(
   q: Queryable,
@@ -35,15 +36,25 @@ export async function claimSteps(
   graceMs: number,
 ): Promise<ClaimedStep[]> {
   return q.query<ClaimedStep>(
-    `with picked as (
-       select m.msg_id, s.id as step_id, s.state as from_state,
-              coalesce(s.timeout_ms, $4) + $5 as lease_ms
-         from queue_messages m join steps s on s.id = m.step_id
-        where m.queue = any($1::text[]) and m.visible_at <= now()
-          and (s.state in ('enqueued', 'waiting_for_retry') or (s.state = 'in_progress' and s.attempts < s.max_attempts))
-        order by m.priority desc, m.msg_id
+    `with candidates as (
+       -- Per queue, walk the claim index in order and stop at the limit: the cost does not grow
+       -- with the queue's depth. Rows another claimer holds are skipped, never waited for.
+       select c.msg_id, c.step_id, c.priority
+         from unnest($1::text[]) as q(name)
+         cross join lateral (
+           select m.msg_id, m.step_id, m.priority from queue_messages m
+            where m.queue = q.name and m.visible_at <= now()
+            order by m.priority desc, m.msg_id
+            limit $2
+            for update skip locked
+         ) c
+        order by c.priority desc, c.msg_id
         limit $2
-        for update of m, s skip locked
+     ), picked as (
+       select c.msg_id, s.id as step_id, s.state as from_state, coalesce(s.timeout_ms, $4) + $5 as lease_ms
+         from candidates c join steps s on s.id = c.step_id
+        where s.state in ('enqueued', 'waiting_for_retry') or (s.state = 'in_progress' and s.attempts < s.max_attempts)
+        for update of s skip locked
      ), msgs as (
        update queue_messages m
           set visible_at = now() + p.lease_ms * interval '1 millisecond', read_count = m.read_count + 1, last_read_at = now()
