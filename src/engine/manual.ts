@@ -1,9 +1,10 @@
-import type { DagCore } from "../core/dag/index.ts";
+import type { DagCore, StepState } from "../core/dag/index.ts";
 import type { Db } from "../store/db.ts";
 import { satisfySteps } from "../store/outcomes.ts";
 import { dropStepMessage, dropTaskMessages, enqueueStep } from "../store/queue.ts";
 import { getStep, listSteps, transitionStep } from "../store/steps.ts";
 import { getTask, transitionTask } from "../store/tasks.ts";
+import { stepStatesLeadingTo, TERMINAL_TASK_STATES } from "../core/state-machine.ts";
 import { InvalidTransitionError, StepNotFoundError, TaskNotFoundError } from "./errors.ts";
 import { reconcileTasks } from "./reconcile.ts";
 import type { TemplateResolver } from "./templates.ts";
@@ -18,8 +19,10 @@ export interface ManualDeps {
   onCancelled: (taskId: string) => void;
 }
 
-const TERMINAL_TASK_STATES = ["complete", "error", "cancelled", "resolved_manually"];
-const UNFINISHED_STEP_STATES = ["pending", "enqueued", "in_progress", "waiting_for_retry"];
+const UNFINISHED_STEP_STATES = stepStatesLeadingTo("cancelled");
+// Only a failed step is reset; error → enqueued/pending are edges of the step machine.
+const RESETTABLE_STEP_STATES: StepState[] = ["error"];
+const isTerminal = (state: string) => (TERMINAL_TASK_STATES as readonly string[]).includes(state);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -51,9 +54,9 @@ export function createManualOperations(deps: ManualDeps) {
       let namespace = "";
       await db.transaction(async (tx) => {
         const { task, step } = await lockTaskAndStep(tx, taskId, stepId);
-        if (TERMINAL_TASK_STATES.includes(task.state)) throw new InvalidTransitionError("task", task.state, "reset a step of");
+        if (isTerminal(task.state)) throw new InvalidTransitionError("task", task.state, "reset a step of");
         const to = step.unfinished_parents === 0 ? "enqueued" : "pending";
-        const moved = await transitionStep(tx, stepId, ["error"], to, { ...audit, resetAttempts: true });
+        const moved = await transitionStep(tx, stepId, RESETTABLE_STEP_STATES, to, { ...audit, resetAttempts: true });
         if (!moved) throw new InvalidTransitionError("step", step.state, "reset for retry");
         await tx.query("update steps set error = null, completed_at = null where id = $1", [stepId]);
         if (to === "enqueued") await enqueueStep(tx, stepId);
@@ -69,9 +72,10 @@ export function createManualOperations(deps: ManualDeps) {
       const ready = new Set<string>();
       await db.transaction(async (tx) => {
         const { task, step } = await lockTaskAndStep(tx, taskId, stepId);
-        if (TERMINAL_TASK_STATES.includes(task.state)) throw new InvalidTransitionError("task", task.state, `${to === "complete" ? "complete" : "resolve"} a step of`);
-        const from = ["error", "pending", "waiting_for_retry", "enqueued"];
-        if (!from.includes(step.state)) throw new InvalidTransitionError("step", step.state, to === "complete" ? "complete manually" : "resolve manually");
+        if (isTerminal(task.state)) throw new InvalidTransitionError("task", task.state, `${to === "complete" ? "complete" : "resolve"} a step of`);
+        // A running step is the worker's to finish (or a cancel's to stop), never a person's.
+        const from: StepState[] = stepStatesLeadingTo(to).filter((s) => s !== "in_progress");
+        if (!from.includes(step.state as StepState)) throw new InvalidTransitionError("step", step.state, to === "complete" ? "complete manually" : "resolve manually");
         const r = await satisfySteps(tx, {
           stepIds: [stepId],
           attempts: [step.attempts],
@@ -96,7 +100,7 @@ export function createManualOperations(deps: ManualDeps) {
       const task = await db.transaction(async (tx) => {
         const current = await getTask(tx, taskId, true);
         if (!current) throw new TaskNotFoundError(taskId);
-        if (TERMINAL_TASK_STATES.includes(current.state)) throw new InvalidTransitionError("task", current.state, "cancel");
+        if (isTerminal(current.state)) throw new InvalidTransitionError("task", current.state, "cancel");
         await tx.query(
           `with c as (
              update steps set state = 'cancelled', updated_at = now(), completed_at = now(), lease_owner = null, lease_expires_at = null

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { describeEachBackend } from "../support/backends.ts";
+import { describeEachBackend, type TestDatabase } from "../support/backends.ts";
 import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
 import type { Registry } from "../../src/registry/index.ts";
 import type { LifecycleEvent } from "../../src/engine/types.ts";
+import type { StepState } from "../../src/core/dag/index.ts";
+import { isStepTransition, isTaskTransition, type TaskStateName } from "../../src/core/state-machine.ts";
 
 export const FIXTURES = join(import.meta.dir, "../fixtures/engine-handlers");
 let registry: Registry;
@@ -154,7 +156,19 @@ describeEachBackend("engine failures, retries and manual operations", (t) => {
     const [row] = await t.db.query<{ n: number }>("select count(*)::int as n from tasks where name = 'diamond' and identity_hash is not null");
     expect(row!.n).toBe(1);
   });
+
+  test("every state change recorded above is an edge of the task and step state machines", transitionCheck(t));
 });
+
+function transitionCheck(t: TestDatabase) {
+  return async () => {
+    const steps = await t.db.query<{ from_state: string | null; to_state: string }>("select distinct from_state, to_state from step_transitions");
+    const tasks = await t.db.query<{ from_state: string | null; to_state: string }>("select distinct from_state, to_state from task_transitions");
+    expect(steps.length).toBeGreaterThan(5);
+    expect(steps.filter((r) => !isStepTransition(r.from_state as StepState | null, r.to_state as StepState))).toEqual([]);
+    expect(tasks.filter((r) => !isTaskTransition(r.from_state as TaskStateName | null, r.to_state as TaskStateName))).toEqual([]);
+  };
+}
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
