@@ -183,6 +183,7 @@ create unique index events_terminal_once on events (task_id, name)
   where name in ('task.completed', 'task.cancelled');
 create index events_by_task on events (task_id, id);
 create index events_by_tx on events (tx, id);
+create index events_unpublished on events (id) where published_at is null;
 
 create table workers (
   id            text primary key,

@@ -14,6 +14,7 @@ import { createManualOperations } from "./manual.ts";
 import { reconcileTasks } from "./reconcile.ts";
 import { createRecorder } from "./recorder.ts";
 import { createSubmitter } from "./submit.ts";
+import { createSubscriberPublisher } from "./subscribers.ts";
 import type { TemplateResolver } from "./templates.ts";
 import type { Engine, StepErrorRecord } from "./types.ts";
 import { decodeCursor, encodeCursor, stepView, taskView, transitionView } from "./views.ts";
@@ -178,6 +179,11 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
       started = true;
       relay.start();
       stops.push(() => relay.stop());
+      if (registry.templates().some((t) => Object.keys(t.subscribers).length > 0)) {
+        const publisher = createSubscriberPublisher(db, registry, options.eventPollMs, log);
+        publisher.start();
+        stops.push(() => publisher.stop());
+      }
       const unlistenCancel = await db.listen(CANCEL_CHANNEL, (taskId) => worker.abortTask(taskId, "task cancelled"));
       stops.push(unlistenCancel);
       if (options.runWorkers) {

@@ -5,4 +5,6 @@ export interface TemplateResolver {
   /** The exact version, or the latest when `version` is undefined; throws a typed not-found error. */
   resolve(namespace: string, name: string, version?: string): LoadedTemplate;
   namespaces(): ReadonlyArray<{ name: string }>;
+  /** Every loaded template (to find those whose modules export subscribers). */
+  templates(): readonly LoadedTemplate[];
 }

@@ -132,3 +132,24 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 20
     await Bun.sleep(25);
   }
 }
+
+describeEachBackend("template subscribers", (t) => {
+  test("each event reaches the module's subscribers once, even with two engines running", async () => {
+    const seen = ((globalThis as Record<string, unknown>).__observedEvents ??= []) as Array<{ type: string; taskId: string; stepName?: string; taskName: string }>;
+    seen.length = 0;
+    const engines = await Promise.all([0, 1].map(async () => testEngine(await t.connect(), registry)));
+    await Promise.all(engines.map((e) => e.start()));
+    const submitted = await engines[0]!.submitMany(Array.from({ length: 20 }, () => ({ namespace: "testing", name: "observed" })));
+    const ids = submitted.map((s) => s.task.id);
+    await waitUntil(() => seen.filter((e) => e.type === "task.completed").length >= 20, 20_000);
+    await Bun.sleep(300);
+    await Promise.all(engines.map((e) => e.stop({ drainMs: 500 })));
+    for (const id of ids) {
+      expect(seen.filter((e) => e.taskId === id && e.type === "task.completed").length).toBe(1);
+      const step = seen.filter((e) => e.taskId === id && e.type === "step.completed");
+      expect(step.length).toBe(1);
+      expect(step[0]!.stepName).toBe("only");
+    }
+    expect(seen.every((e) => e.taskName === "observed")).toBe(true);
+  }, 40_000);
+});
