@@ -70,6 +70,15 @@ describeEachBackend("task routes", (t) => {
       expect(((await second.json()) as TaskJson).id).toBe(((await first.json()) as TaskJson).id);
     });
 
+    test("racing duplicates: twenty concurrent creates with one key make one 201 and nineteen 200s", async () => {
+      const body = { namespace: "examples", name: "linear_workflow", context: { text: "race" }, idempotency_key: `race-${crypto.randomUUID()}` };
+      const answers = await Promise.all(Array.from({ length: 20 }, () => post(body)));
+      expect(answers.filter((r) => r.status === 201).length).toBe(1);
+      expect(answers.filter((r) => r.status === 200 && r.headers.get("idempotent-replayed") === "true").length).toBe(19);
+      const ids = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as TaskJson).id)));
+      expect(ids.size).toBe(1);
+    });
+
     test("the Idempotency-Key header works like the body field; the two must agree", async () => {
       const key = `h-${crypto.randomUUID()}`;
       const body = { namespace: "examples", name: "linear_workflow", context: { text: "a b c" } };
