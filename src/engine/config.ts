@@ -20,6 +20,8 @@ export interface EngineOptions {
   sweepMs?: number;
   /** Submissions are refused with queue_full while a namespace has more queued steps than this (0 = no limit). */
   maxQueueDepth?: number;
+  /** A task still unfinished this long after creation is failed by the sweeper (0 = never). */
+  maxTaskLifetimeMs?: number;
   /** Event delivery to subscribers polls this often while anyone listens. */
   eventPollMs?: number;
   /** Randomness for backoff jitter (tests pass a seeded one). */
@@ -49,6 +51,7 @@ export function resolveEngineOptions(o: EngineOptions, defaultWorkerId: string):
     sweepMs: o.sweepMs ?? 1_000,
     maxQueueDepth: o.maxQueueDepth ?? 0,
     eventPollMs: o.eventPollMs ?? 100,
+    maxTaskLifetimeMs: o.maxTaskLifetimeMs ?? 0,
     random: o.random ?? Math.random,
     faults: o.faults,
   };

@@ -5,7 +5,7 @@ import type { Db } from "../store/db.ts";
 import { expireExhaustedLeases } from "../store/outcomes.ts";
 import { queueDepths } from "../store/queue.ts";
 import { countStepsByState, getStep, listSteps, recentFailures, stepTransitions, taskTransitions } from "../store/steps.ts";
-import { countTasksByState, getTask, listTasks } from "../store/tasks.ts";
+import { countTasksByState, getTask, listTasks, overdueTasks } from "../store/tasks.ts";
 import { heartbeatWorker, liveWorkers, registerWorker, stopWorker } from "../store/workers.ts";
 import { resolveEngineOptions, type EngineOptions } from "./config.ts";
 import { StepNotFoundError, TaskNotFoundError } from "./errors.ts";
@@ -86,6 +86,14 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
     if (expired.length > 0) {
       await db.transaction((tx) => reconcileTasks(tx, core, registry, expired, options.workerId));
       log.warn("failed steps whose last lease expired", { tasks: expired.length });
+    }
+    if (options.maxTaskLifetimeMs > 0) {
+      for (const taskId of await overdueTasks(db, options.maxTaskLifetimeMs, 100)) {
+        // Another engine's sweeper may get there first: its cancel wins, this one is refused.
+        await manual
+          .cancel(taskId, { actor: options.workerId, reason: `still unfinished after the maximum task lifetime (${options.maxTaskLifetimeMs} ms)` }, "error")
+          .catch((e) => log.debug("overdue task already settled", { task: taskId, error: String(e) }));
+      }
     }
     if (options.runWorkers) await heartbeatWorker(db, options.workerId);
   }

@@ -94,8 +94,11 @@ export function createManualOperations(deps: ManualDeps) {
       return viewOf(taskId, stepId);
     },
 
-    /** Cancels a task: unfinished steps become cancelled, queued work is dropped, running handlers are aborted. */
-    async cancel(taskId: string, audit: Audit): Promise<TaskView> {
+    /**
+     * Cancels a task: unfinished steps become cancelled, queued work is dropped, running handlers
+     * are aborted. With `to: "error"` the same happens to a task that ran out of time (sweeper).
+     */
+    async cancel(taskId: string, audit: Audit, to: "cancelled" | "error" = "cancelled"): Promise<TaskView> {
       if (!UUID.test(taskId)) throw new TaskNotFoundError(taskId);
       const task = await db.transaction(async (tx) => {
         const current = await getTask(tx, taskId, true);
@@ -112,7 +115,8 @@ export function createManualOperations(deps: ManualDeps) {
           [taskId, UNFINISHED_STEP_STATES, audit.reason, audit.actor],
         );
         await dropTaskMessages(tx, taskId, "cancelled");
-        const moved = await transitionTask(tx, taskId, [current.state], "cancelled", { ...audit, event: "task.cancelled", terminal: true });
+        const event = to === "cancelled" ? "task.cancelled" : "task.failed";
+        const moved = await transitionTask(tx, taskId, [current.state], to, { ...audit, event, terminal: true });
         return moved!;
       });
       deps.onCancelled(taskId);

@@ -212,3 +212,15 @@ export async function transitionTask(
   );
   return rows[0] ?? null;
 }
+
+/** Unfinished tasks created more than `lifetimeMs` ago (the sweeper fails them). */
+export async function overdueTasks(q: Queryable, lifetimeMs: number, limit: number): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `select id from tasks
+      where state in ('pending', 'in_progress', 'waiting_for_retry', 'blocked_by_failures')
+        and created_at < now() - $1 * interval '1 millisecond'
+      order by created_at limit $2`,
+    [lifetimeMs, limit],
+  );
+  return rows.map((r) => r.id);
+}

@@ -177,3 +177,34 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10
     await Bun.sleep(20);
   }
 }
+
+describeEachBackend("engine scheduling and the sweeper", (t) => {
+  test("higher priority steps are claimed first", async () => {
+    const engine = await testEngine(t.db, registry, { concurrency: 1, claimBatch: 1 });
+    const low = await engine.submitMany(Array.from({ length: 5 }, () => ({ namespace: "testing", name: "diamond", context: {}, priority: 0 })));
+    const high = await engine.submitMany(Array.from({ length: 5 }, () => ({ namespace: "testing", name: "diamond", context: {}, priority: 10 })));
+    await engine.start();
+    for (const r of [...low, ...high]) await waitForTask(engine, r.task.id, ["complete"]);
+    await engine.stop();
+    const order = await t.db.query<{ task_id: string }>(
+      `select x.task_id from step_transitions x join steps s on s.id = x.step_id
+        where s.name = 'a' and x.to_state = 'in_progress' and x.task_id = any($1::uuid[]) order by x.id`,
+      [[...low, ...high].map((r) => r.task.id)],
+    );
+    const highIds = new Set(high.map((r) => r.task.id));
+    expect(order.slice(0, 5).every((r) => highIds.has(r.task_id))).toBe(true);
+  });
+
+  test("the sweeper fails a task that outlives the maximum lifetime, with its reason audited", async () => {
+    const engine = await testEngine(t.db, registry, { maxTaskLifetimeMs: 300, sweepMs: 100 });
+    await engine.start();
+    // Fails on every attempt: retrying (or blocked) for longer than the 300 ms lifetime.
+    const { task } = await engine.submit({ namespace: "testing", name: "flaky", context: { fail_times: 10 } });
+    const done = await waitForTask(engine, task.id, ["error"], 10_000);
+    await engine.stop({ drainMs: 500 });
+    expect(done.steps.find((s) => s.name === "second")!.state).toBe("cancelled");
+    const audit = await engine.taskAudit(task.id);
+    expect(audit.at(-1)).toMatchObject({ toState: "error" });
+    expect(audit.at(-1)!.reason).toContain("maximum task lifetime");
+  });
+});
