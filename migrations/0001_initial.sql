@@ -43,6 +43,9 @@ create table tasks (
   -- Steps not yet in a satisfied or terminal state: finalisation happens when this reaches 0,
   -- decided by the one transaction that takes it there.
   steps_unfinished      integer not null constraint tasks_steps_unfinished_range check (steps_unfinished >= 0),
+  -- Steps now in `error`. A completion in a task with failed steps re-checks (with the DAG core)
+  -- whether anything can still progress; without failures that check is never needed.
+  steps_failed          integer not null default 0 constraint tasks_steps_failed_nonnegative check (steps_failed >= 0),
   created_at            timestamptz not null default now(),
   updated_at            timestamptz not null default now(),
   started_at            timestamptz,

@@ -185,7 +185,7 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
     async start() {
       if (started) return;
       started = true;
-      relay.start();
+      await relay.start();
       stops.push(() => relay.stop());
       if (registry.templates().some((t) => Object.keys(t.subscribers).length > 0)) {
         const publisher = createSubscriberPublisher(db, registry, options.eventPollMs, log);

@@ -8,8 +8,9 @@ type Listener = { fn: (e: LifecycleEvent) => void; filter: EventFilter | undefin
 
 /**
  * Delivers committed lifecycle events, from every engine on the database, to in-process
- * listeners. It polls only while someone listens, reading by transaction id below the
- * horizon of running transactions, so events arrive in commit-safe order and none is skipped.
+ * listeners, reading by transaction id below the horizon of running transactions, so events
+ * arrive in commit-safe order and none is skipped. While nobody listens each poll is one cheap
+ * query that only advances the horizon.
  */
 export function createEventRelay(db: Db, pollMs: number, log: Logger) {
   const listeners = new Set<Listener>();
@@ -20,15 +21,18 @@ export function createEventRelay(db: Db, pollMs: number, log: Logger) {
   async function tick(): Promise<void> {
     try {
       const horizon = await eventHorizon(db);
-      cursor ??= horizon;
-      // The whole window at once: it spans one poll period, so it is as large as one period's events.
-      const rows = await readEvents(db, cursor, horizon);
-      for (const row of rows) dispatch(eventView(row));
+      // With nobody listening only the cursor moves, so a listener that subscribes later gets
+      // everything committed from about that moment on, and no backlog from before it.
+      if (cursor !== null && listeners.size > 0) {
+        // The whole window at once: it spans one poll period, so it holds one period's events.
+        const rows = await readEvents(db, cursor, horizon);
+        for (const row of rows) dispatch(eventView(row));
+      }
       cursor = horizon;
     } catch (error) {
       if (!stopped) log.warn("event relay read failed", { error: String(error) });
     }
-    if (!stopped && listeners.size > 0) timer = setTimeout(tick, pollMs);
+    if (!stopped) timer = setTimeout(tick, pollMs);
     else timer = null;
   }
 
@@ -44,20 +48,17 @@ export function createEventRelay(db: Db, pollMs: number, log: Logger) {
     }
   }
 
-  function ensureRunning(): void {
-    if (!stopped && timer === null && listeners.size > 0) timer = setTimeout(tick, 0);
-  }
-
   return {
     subscribe(fn: (e: LifecycleEvent) => void, filter?: EventFilter): () => void {
       const l = { fn, filter };
       listeners.add(l);
-      ensureRunning();
       return () => listeners.delete(l);
     },
-    start(): void {
+    /** Fixes the starting point before resolving: every event committed after start() is delivered. */
+    async start(): Promise<void> {
       stopped = false;
-      ensureRunning();
+      cursor = await eventHorizon(db);
+      timer = setTimeout(tick, pollMs);
     },
     stop(): void {
       stopped = true;

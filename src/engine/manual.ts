@@ -59,6 +59,7 @@ export function createManualOperations(deps: ManualDeps) {
         const moved = await transitionStep(tx, stepId, RESETTABLE_STEP_STATES, to, { ...audit, resetAttempts: true });
         if (!moved) throw new InvalidTransitionError("step", step.state, "reset for retry");
         await tx.query("update steps set error = null, completed_at = null where id = $1", [stepId]);
+        await tx.query("update tasks set steps_failed = steps_failed - 1, updated_at = now() where id = $1", [taskId]);
         if (to === "enqueued") await enqueueStep(tx, stepId);
         await reconcileTasks(tx, deps.core, deps.templates, [taskId], audit.actor);
         namespace = task.namespace;

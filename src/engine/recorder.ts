@@ -53,6 +53,10 @@ export function createRecorder(deps: RecorderDeps) {
         }),
       );
       for (const s of r.ready) enqueued.add(s.namespace);
+      if (r.stalled.length > 0) {
+        // A branch finished in a task where another branch failed for good: blocked now?
+        await retrying(() => deps.db.transaction((tx) => reconcileTasks(tx, deps.core, deps.templates, r.stalled, deps.owner)));
+      }
       if (r.done.length < ok.length) {
         deps.log.warn("outcomes rejected: lease lost or step changed meanwhile", { rejected: ok.length - r.done.length });
       }

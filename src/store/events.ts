@@ -11,6 +11,10 @@ export interface EventRow extends Row {
   created_at: Date;
 }
 
+// One statement may write a step's event and its task's terminal event; identity values are not
+// ordered between the parts of one statement, so within a transaction terminal events go last.
+const TERMINAL_LAST = "(name in ('task.completed', 'task.failed', 'task.cancelled'))";
+
 /**
  * The transaction horizon: every transaction with an id below it has committed or aborted.
  * Reading events in [previous horizon, current horizon) therefore never skips one whose
@@ -25,14 +29,14 @@ export async function readEvents(q: Queryable, fromTx: string, toTx: string): Pr
   return q.query<EventRow>(
     `select id, event_id, name, namespace, task_id, step_id, payload, created_at
        from events where tx >= $1::xid8 and tx < $2::xid8
-      order by tx, id`,
+      order by tx, ${TERMINAL_LAST}, id`,
     [fromTx, toTx],
   );
 }
 
 export async function taskEvents(q: Queryable, taskId: string): Promise<EventRow[]> {
   return q.query<EventRow>(
-    "select id, event_id, name, namespace, task_id, step_id, payload, created_at from events where task_id = $1 order by id",
+    `select id, event_id, name, namespace, task_id, step_id, payload, created_at from events where task_id = $1 order by tx, ${TERMINAL_LAST}, id`,
     [taskId],
   );
 }

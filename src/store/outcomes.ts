@@ -5,6 +5,8 @@ export interface SatisfyResult {
   done: Array<{ id: string; task_id: string }>;
   ready: Array<{ id: string; task_id: string; namespace: string }>;
   finished: Array<{ id: string; namespace: string; parent_step_id: string | null }>;
+  /** Unfinished tasks that have failed steps: whether they can still progress needs a re-check. */
+  stalled: string[];
 }
 
 export interface SatisfyInput {
@@ -79,15 +81,16 @@ export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<S
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
        select task_id, id, 'pending', 'enqueued', attempts, 'dependencies satisfied', 'system' from ready
      ), per_task as (
-       select task_id, count(*)::int as n from done group by task_id
+       select d.task_id, count(*)::int as n, (count(*) filter (where b.state = 'error'))::int as nf
+         from done d join before b on b.id = d.id group by d.task_id
      ), fin as (
        update tasks t
-          set steps_unfinished = t.steps_unfinished - p.n, updated_at = now(),
+          set steps_unfinished = t.steps_unfinished - p.n, steps_failed = t.steps_failed - p.nf, updated_at = now(),
               state = case when t.steps_unfinished - p.n = 0 then 'complete' else t.state end,
               completed_at = case when t.steps_unfinished - p.n = 0 then now() else t.completed_at end,
               finalized_at = case when t.steps_unfinished - p.n = 0 then now() else t.finalized_at end
          from per_task p where t.id = p.task_id
-       returning t.id, t.namespace, t.name, t.version, t.steps_unfinished, t.parent_step_id
+       returning t.id, t.namespace, t.name, t.version, t.steps_unfinished, t.steps_failed, t.parent_step_id
      ), finished as (
        select f.*, o.state as from_state from fin f join tasks o on o.id = f.id where f.steps_unfinished = 0
      ), ttr as (
@@ -101,14 +104,16 @@ export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<S
      )
      select 'done' as kind, id, task_id, null::text as namespace, null::uuid as parent_step_id from done
      union all select 'ready', id, task_id, namespace, null from ready
-     union all select 'finished', id, id, namespace, parent_step_id from finished`,
+     union all select 'finished', id, id, namespace, parent_step_id from finished
+     union all select 'stalled', id, id, namespace, null from fin where steps_unfinished > 0 and steps_failed > 0`,
     [input.stepIds, input.attempts, input.results, input.owner, input.to, input.from, input.actor, input.reason],
   );
-  const result: SatisfyResult = { done: [], ready: [], finished: [] };
+  const result: SatisfyResult = { done: [], ready: [], finished: [], stalled: [] };
   for (const r of rows) {
     if (r.kind === "done") result.done.push({ id: r.id, task_id: r.task_id });
     else if (r.kind === "ready") result.ready.push({ id: r.id, task_id: r.task_id, namespace: r.namespace! });
-    else result.finished.push({ id: r.id, namespace: r.namespace!, parent_step_id: r.parent_step_id });
+    else if (r.kind === "finished") result.finished.push({ id: r.id, namespace: r.namespace!, parent_step_id: r.parent_step_id });
+    else result.stalled.push(r.id);
   }
   return result;
 }
@@ -148,6 +153,9 @@ export async function failSteps(q: Queryable, input: FailInput): Promise<Array<{
      ), arch as (
        insert into queue_archive (msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, outcome)
        select msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, 'error' from gone
+     ), failed as (
+       update tasks t set steps_failed = t.steps_failed + x.n, updated_at = now()
+         from (select task_id, count(*)::int as n from f where state = 'error' group by task_id) x where t.id = x.task_id
      ), tr as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor, metadata)
        select task_id, id, 'in_progress', state, attempts, error->>'message', $6, error from f
@@ -186,6 +194,9 @@ export async function expireExhaustedLeases(q: Queryable, actor: string, limit: 
      ), arch as (
        insert into queue_archive (msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, outcome)
        select msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, 'lease_expired' from gone
+     ), failed as (
+       update tasks t set steps_failed = t.steps_failed + x.n, updated_at = now()
+         from (select task_id, count(*)::int as n from f group by task_id) x where t.id = x.task_id
      ), tr as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
        select task_id, id, 'in_progress', 'error', attempts, 'lease expired on the last attempt', $1 from f

@@ -69,6 +69,14 @@ describeEachBackend("engine failures, retries and manual operations", (t) => {
     expect(events.filter((e) => e.taskId === task.id && e.name === "task.failed").length).toBe(1);
   });
 
+  test("a branch failing for good while another branch still runs: the task is blocked once that branch finishes", async () => {
+    const { task } = await engine.submit({ namespace: "testing", name: "permanent", context: { side_ms: 300 } });
+    const done = await waitForTask(engine, task.id, ["blocked_by_failures"], 10_000);
+    expect(done.steps.find((s) => s.name === "charge")!.state).toBe("error");
+    expect(done.steps.find((s) => s.name === "side")!.state).toBe("complete");
+    expect(done.steps.find((s) => s.name === "notify")!.state).toBe("pending");
+  });
+
   test("complete_manually supplies results, dependents run with them, the task completes; all audited", async () => {
     const { task } = await engine.submit({ namespace: "testing", name: "permanent", context: {} });
     const blocked = await waitForTask(engine, task.id);
