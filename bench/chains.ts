@@ -11,4 +11,4 @@
  */
 import { drainBench } from "./lib/drain-bench.ts";
 
-await drainBench({ bench: "chains", template: "chain5", tasks: { postgres: 2_000, pglite: 1_000, smoke: 40 }, handoffs: true });
+await drainBench({ bench: "chains", template: "chain5", tasks: { postgres: 2_000, pglite: 2_000, smoke: 40 }, handoffs: true });

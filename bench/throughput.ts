@@ -10,4 +10,4 @@
  */
 import { drainBench } from "./lib/drain-bench.ts";
 
-await drainBench({ bench: "throughput", template: "single", tasks: { postgres: 20_000, pglite: 5_000, smoke: 200 }, handoffs: false });
+await drainBench({ bench: "throughput", template: "single", tasks: { postgres: 20_000, pglite: 20_000, smoke: 200 }, handoffs: false });
