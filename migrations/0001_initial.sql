@@ -37,8 +37,12 @@ create table tasks (
   initiator             text,
   source_system         text,
   reason                text,
+  -- Child tasks (fan-out): the spawning task and step, the child's key within that step (its
+  -- index in the spawn source), and when the parent's join counted it (at most once).
   parent_task_id        uuid references tasks (id) on delete cascade,
   parent_step_id        uuid,
+  child_key             text,
+  joined_at             timestamptz,
   step_count            integer not null constraint tasks_step_count_positive check (step_count > 0),
   -- Steps not yet in a satisfied or terminal state: finalisation happens when this reaches 0,
   -- decided by the one transaction that takes it there.
@@ -57,7 +61,8 @@ create unique index tasks_identity on tasks (namespace, name, identity_hash) whe
 create index tasks_by_template on tasks (namespace, name, created_at desc, id desc);
 create index tasks_by_state on tasks (state, created_at desc, id desc);
 create index tasks_by_created on tasks (created_at desc, id desc);
-create index tasks_by_parent_step on tasks (parent_step_id) where parent_step_id is not null;
+create index tasks_by_parent_step on tasks (parent_step_id, state) where parent_step_id is not null;
+create index tasks_by_parent_task on tasks (parent_task_id) where parent_task_id is not null;
 create index tasks_by_tag on tasks using gin (tags);
 
 create table steps (
@@ -69,7 +74,7 @@ create table steps (
   name                text not null constraint steps_name_pattern check (name ~ '^[a-z][a-z0-9_]{0,62}$'),
   state               text not null default 'pending' constraint steps_state_check check (state in (
                         'pending', 'enqueued', 'in_progress', 'waiting_for_retry', 'complete',
-                        'error', 'cancelled', 'resolved_manually', 'skipped')),
+                        'error', 'cancelled', 'resolved_manually', 'skipped', 'waiting')),
   attempts            integer not null default 0 constraint steps_attempts_nonnegative check (attempts >= 0),
   max_attempts        integer not null default 1 constraint steps_max_attempts_positive check (max_attempts >= 1),
   retry_policy        jsonb,
@@ -88,6 +93,13 @@ create table steps (
   -- recorder still holds it (fence on owner + attempt).
   lease_owner         text,
   lease_expires_at    timestamptz,
+  -- Fan-out: children dispatched so far (the resume cursor), the total once dispatch is done,
+  -- and the children the join has counted; the step waits (holding no worker) until they add up.
+  children_dispatched integer not null default 0,
+  children_total      integer,
+  children_complete   integer not null default 0,
+  children_failed     integer not null default 0,
+  child_failure       text constraint steps_child_failure_check check (child_failure in ('park', 'fail', 'ignore')),
   inputs              jsonb,
   results             jsonb,
   error               jsonb,

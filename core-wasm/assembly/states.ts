@@ -8,10 +8,12 @@ export const ERROR: u8 = 5;
 export const CANCELLED: u8 = 6;
 export const RESOLVED_MANUALLY: u8 = 7;
 export const SKIPPED: u8 = 8;
-export const STATE_COUNT: u8 = 9;
+// Parked without a worker: waiting for child tasks (or, later, a timer or an external event).
+export const WAITING: u8 = 9;
+export const STATE_COUNT: u8 = 10;
 
 const SATISFIED_MASK: u32 = (1 << COMPLETE) | (1 << RESOLVED_MANUALLY) | (1 << SKIPPED);
-const ACTIVE_MASK: u32 = (1 << ENQUEUED) | (1 << IN_PROGRESS);
+const ACTIVE_MASK: u32 = (1 << ENQUEUED) | (1 << IN_PROGRESS) | (1 << WAITING);
 
 // Task outcome codes: the index in TASK_OUTCOMES of step-state.ts.
 export const OUTCOME_COMPLETE: i32 = 0;

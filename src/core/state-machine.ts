@@ -17,13 +17,15 @@ export const STEP_TRANSITIONS: Table<StepState> = Object.freeze({
   pending: ["enqueued", "cancelled", "complete", "resolved_manually", "skipped"],
   enqueued: ["in_progress", "cancelled", "complete", "resolved_manually", "skipped"],
   // in_progress → in_progress: a new attempt claims a step whose previous lease expired.
-  in_progress: ["in_progress", "complete", "waiting_for_retry", "error", "enqueued", "cancelled"],
+  in_progress: ["in_progress", "complete", "waiting_for_retry", "error", "enqueued", "cancelled", "waiting"],
   waiting_for_retry: ["in_progress", "cancelled", "complete", "resolved_manually"],
   error: ["enqueued", "pending", "complete", "resolved_manually"],
   complete: [],
   cancelled: [],
   resolved_manually: [],
   skipped: [],
+  // Parked until its child tasks are done: the join completes or fails it; a person may settle it.
+  waiting: ["complete", "error", "cancelled", "resolved_manually"],
 });
 
 export const TASK_TRANSITIONS: Table<TaskStateName> = Object.freeze({

@@ -24,6 +24,14 @@ export interface EngineOptions {
   maxTaskLifetimeMs?: number;
   /** Event delivery to subscribers polls this often while anyone listens. */
   eventPollMs?: number;
+  /** Run the schedule loop (docs/schedules.md) in this engine; any number of engines may, each tick runs once. */
+  runScheduler?: boolean;
+  /** Longest sleep of the schedule loop; it otherwise wakes at the next due tick. */
+  schedulerPollMs?: number;
+  /** A tick at most this late is on time under every catch-up policy; older ones were missed. */
+  scheduleGraceMs?: number;
+  /** Most missed ticks one schedule runs after downtime under the catch-up policy `all`. */
+  scheduleMaxCatchUp?: number;
   /** Randomness for backoff jitter (tests pass a seeded one). */
   random?: () => number;
   /** Named fault points for crash and race tests; never set in production. */
@@ -52,6 +60,10 @@ export function resolveEngineOptions(o: EngineOptions, defaultWorkerId: string):
     maxQueueDepth: o.maxQueueDepth ?? 0,
     eventPollMs: o.eventPollMs ?? 100,
     maxTaskLifetimeMs: o.maxTaskLifetimeMs ?? 0,
+    runScheduler: o.runScheduler ?? true,
+    schedulerPollMs: o.schedulerPollMs ?? 1_000,
+    scheduleGraceMs: o.scheduleGraceMs ?? 10_000,
+    scheduleMaxCatchUp: o.scheduleMaxCatchUp ?? 1_000,
     random: o.random ?? Math.random,
     faults: o.faults,
   };

@@ -13,6 +13,9 @@ import { createEventRelay } from "./event-relay.ts";
 import { createManualOperations } from "./manual.ts";
 import { reconcileTasks } from "./reconcile.ts";
 import { createRecorder } from "./recorder.ts";
+import { createJoiner } from "./join.ts";
+import { createSpawner } from "./spawn.ts";
+import { createScheduler } from "./scheduler.ts";
 import { createSubmitter } from "./submit.ts";
 import { createSubscriberPublisher } from "./subscribers.ts";
 import type { TemplateResolver } from "./templates.ts";
@@ -69,13 +72,16 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
     }, wait);
   }
 
-  const recorder = createRecorder({ db, core, templates: registry, owner: options.workerId, log, onEnqueued: announce });
-  const worker = createWorker({ db, templates: registry, recorder, options, log, namespaces });
-  const relay = createEventRelay(db, options.eventPollMs, log);
+  const joiner = createJoiner({ db, core, templates: registry, owner: options.workerId, log, onEnqueued: announce });
+  const recorder = createRecorder({ db, core, templates: registry, owner: options.workerId, log, joiner });
   const submitter = createSubmitter({ db, templates: registry, options, actor: options.workerId, onEnqueued: announce });
-  const manual = createManualOperations({ db, core, templates: registry, onEnqueued: announce, onCancelled: (taskId) => {
-    worker.abortTask(taskId, "task cancelled");
-    db.notify(CANCEL_CHANNEL, taskId).catch(() => {});
+  const spawn = createSpawner({ db, submitter, owner: options.workerId, onEnqueued: announce });
+  const worker = createWorker({ db, templates: registry, recorder, options, log, namespaces, spawn });
+  const relay = createEventRelay(db, options.eventPollMs, log);
+  const manual = createManualOperations({ db, core, templates: registry, joiner, onEnqueued: announce, onCancelled: (taskIds) => {
+    for (const id of taskIds) worker.abortTask(id, "task cancelled");
+    // NOTIFY payloads are limited to 8000 bytes: ~200 ids per notification.
+    for (let i = 0; i < taskIds.length; i += 200) db.notify(CANCEL_CHANNEL, taskIds.slice(i, i + 200).join(",")).catch(() => {});
   } });
 
   const stops: Array<() => Promise<void> | void> = [];
@@ -84,7 +90,8 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
   async function sweep(): Promise<void> {
     const expired = await expireExhaustedLeases(db, options.workerId, 500);
     if (expired.length > 0) {
-      await db.transaction((tx) => reconcileTasks(tx, core, registry, expired, options.workerId));
+      const blocked = await db.transaction((tx) => reconcileTasks(tx, core, registry, expired, options.workerId));
+      await joiner.settle(blocked);
       log.warn("failed steps whose last lease expired", { tasks: expired.length });
     }
     if (options.maxTaskLifetimeMs > 0) {
@@ -192,7 +199,9 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
         publisher.start();
         stops.push(() => publisher.stop());
       }
-      const unlistenCancel = await db.listen(CANCEL_CHANNEL, (taskId) => worker.abortTask(taskId, "task cancelled"));
+      const unlistenCancel = await db.listen(CANCEL_CHANNEL, (ids) => {
+        for (const id of ids.split(",")) worker.abortTask(id, "task cancelled");
+      });
       stops.push(unlistenCancel);
       if (options.runWorkers) {
         await registerWorker(db, { id: options.workerId, hostname: host.hostname, pid: host.pid, namespaces: namespaces(), concurrency: options.concurrency });
@@ -215,6 +224,14 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
         sweeping = false;
         await sweepLoop;
       });
+      if (options.runScheduler) {
+        const scheduler = createScheduler({
+          db, templates: registry, submitMany: (reqs) => submitter.submitMany(reqs), log,
+          options: { owner: options.workerId, pollMs: options.schedulerPollMs, graceMs: options.scheduleGraceMs, maxCatchUp: options.scheduleMaxCatchUp },
+        });
+        await scheduler.start();
+        stops.push(() => scheduler.stop());
+      }
     },
 
     async stop(stopOptions = {}) {

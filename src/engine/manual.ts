@@ -4,9 +4,12 @@ import { satisfySteps } from "../store/outcomes.ts";
 import { dropStepMessage, dropTaskMessages, enqueueStep } from "../store/queue.ts";
 import { getStep, listSteps, transitionStep } from "../store/steps.ts";
 import { getTask, transitionTask } from "../store/tasks.ts";
-import { stepStatesLeadingTo, TERMINAL_TASK_STATES } from "../core/state-machine.ts";
+import { stepStatesLeadingTo, taskStatesLeadingTo, TERMINAL_TASK_STATES } from "../core/state-machine.ts";
 import { InvalidTransitionError, StepNotFoundError, TaskNotFoundError } from "./errors.ts";
 import { reconcileTasks } from "./reconcile.ts";
+import type { Joiner } from "./join.ts";
+import { unfinishedDescendants } from "../store/children.ts";
+import type { SatisfyResult } from "../store/outcomes.ts";
 import type { TemplateResolver } from "./templates.ts";
 import type { Audit, StepView, TaskView } from "./types.ts";
 import { stepView, taskView } from "./views.ts";
@@ -15,11 +18,14 @@ export interface ManualDeps {
   db: Db;
   core: DagCore;
   templates: TemplateResolver;
+  joiner: Joiner;
   onEnqueued: (namespaces: Set<string>) => void;
-  onCancelled: (taskId: string) => void;
+  /** Every task a cancel ended (the task and its unfinished descendants): abort their handlers. */
+  onCancelled: (taskIds: string[]) => void;
 }
 
 const UNFINISHED_STEP_STATES = stepStatesLeadingTo("cancelled");
+const OPEN_TASK_STATES = taskStatesLeadingTo("cancelled");
 // Only a failed step is reset; error → enqueued/pending are edges of the step machine.
 const RESETTABLE_STEP_STATES: StepState[] = ["error"];
 const isTerminal = (state: string) => (TERMINAL_TASK_STATES as readonly string[]).includes(state);
@@ -70,7 +76,7 @@ export function createManualOperations(deps: ManualDeps) {
 
     /** Marks a step satisfied by hand (resolved, or complete with given results); dependents run. */
     async resolve(taskId: string, stepId: string, audit: Audit, to: "resolved_manually" | "complete", results: unknown): Promise<StepView> {
-      const ready = new Set<string>();
+      let result: SatisfyResult | null = null;
       await db.transaction(async (tx) => {
         const { task, step } = await lockTaskAndStep(tx, taskId, stepId);
         if (isTerminal(task.state)) throw new InvalidTransitionError("task", task.state, `${to === "complete" ? "complete" : "resolve"} a step of`);
@@ -87,40 +93,49 @@ export function createManualOperations(deps: ManualDeps) {
           actor: audit.actor,
           reason: audit.reason,
         });
-        for (const s of r.ready) ready.add(s.namespace);
+        result = r;
         await dropStepMessage(tx, stepId, to);
         await reconcileTasks(tx, deps.core, deps.templates, [taskId], audit.actor);
       });
-      if (ready.size > 0) deps.onEnqueued(ready);
+      if (result) await deps.joiner.afterSatisfy(result);
       return viewOf(taskId, stepId);
     },
 
     /**
-     * Cancels a task: unfinished steps become cancelled, queued work is dropped, running handlers
-     * are aborted. With `to: "error"` the same happens to a task that ran out of time (sweeper).
+     * Cancels a task and, transitively, its unfinished child tasks: unfinished steps become
+     * cancelled, queued work is dropped, running handlers are aborted (in every process). With
+     * `to: "error"` the same happens to a task that ran out of time (sweeper).
      */
     async cancel(taskId: string, audit: Audit, to: "cancelled" | "error" = "cancelled"): Promise<TaskView> {
       if (!UUID.test(taskId)) throw new TaskNotFoundError(taskId);
-      const task = await db.transaction(async (tx) => {
+      const { task, ended } = await db.transaction(async (tx) => {
         const current = await getTask(tx, taskId, true);
         if (!current) throw new TaskNotFoundError(taskId);
         if (isTerminal(current.state)) throw new InvalidTransitionError("task", current.state, "cancel");
+        const descendants = await unfinishedDescendants(tx, taskId);
+        const ended = [taskId, ...descendants];
         await tx.query(
           `with c as (
              update steps set state = 'cancelled', updated_at = now(), completed_at = now(), lease_owner = null, lease_expires_at = null
-              where task_id = $1 and state = any($2::text[])
-              returning id, attempts
+              where task_id = any($1::uuid[]) and state = any($2::text[])
+              returning id, task_id, attempts
            )
            insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
-           select $1, c.id, o.state, 'cancelled', c.attempts, $3, $4 from c join steps o on o.id = c.id`,
-          [taskId, UNFINISHED_STEP_STATES, audit.reason, audit.actor],
+           select c.task_id, c.id, o.state, 'cancelled', c.attempts, $3, $4 from c join steps o on o.id = c.id`,
+          [ended, UNFINISHED_STEP_STATES, audit.reason, audit.actor],
         );
-        await dropTaskMessages(tx, taskId, "cancelled");
+        for (const id of ended) await dropTaskMessages(tx, id, "cancelled");
         const event = to === "cancelled" ? "task.cancelled" : "task.failed";
         const moved = await transitionTask(tx, taskId, [current.state], to, { ...audit, event, terminal: true });
-        return moved!;
+        const parentReason = `${audit.reason} (an ancestor task was ${to === "cancelled" ? "cancelled" : "failed"})`;
+        for (const id of descendants) {
+          await transitionTask(tx, id, OPEN_TASK_STATES, "cancelled", { actor: audit.actor, reason: parentReason, event: "task.cancelled", terminal: true });
+        }
+        return { task: moved!, ended };
       });
-      deps.onCancelled(taskId);
+      deps.onCancelled(ended);
+      // A cancelled child counts towards its own parent's join.
+      if (task.parent_step_id) await deps.joiner.settle([taskId]);
       return taskView(task);
     },
   };

@@ -11,7 +11,8 @@ const OPEN_STATES = ["pending", "in_progress", "waiting_for_retry", "blocked_by_
  * between in_progress and blocked_by_failures accordingly (with `task.failed` on entering
  * blocked). Only the rare paths call this — a final failure, an expired last lease, a manual
  * operation — never a plain completion. The task rows are locked in id order first, so two
- * failures of one task in different processes see each other's step states.
+ * failures of one task in different processes see each other's step states. Returns the tasks
+ * it moved to blocked_by_failures (a blocked child may settle its parent's join).
  */
 export async function reconcileTasks(
   tx: Queryable,
@@ -19,8 +20,9 @@ export async function reconcileTasks(
   templates: TemplateResolver,
   taskIds: readonly string[],
   actor: string,
-): Promise<void> {
-  if (taskIds.length === 0) return;
+): Promise<string[]> {
+  const blocked: string[] = [];
+  if (taskIds.length === 0) return blocked;
   const tasks = await tx.query<{ id: string; namespace: string; name: string; version: string; state: string }>(
     "select id, namespace, name, version, state from tasks where id = any($1::uuid[]) order by id for update",
     [taskIds],
@@ -48,8 +50,10 @@ export async function reconcileTasks(
         reason: "a step failed and no other step can make progress",
         event: "task.failed",
       });
+      blocked.push(task.id);
     } else if (outcome !== "blocked" && outcome !== "complete" && task.state === "blocked_by_failures") {
       await transitionTask(tx, task.id, ["blocked_by_failures"], "in_progress", { actor, reason: "progress possible again", event: "task.resumed" });
     }
   }
+  return blocked;
 }

@@ -3,11 +3,14 @@ import type { Logger } from "../core/logger.ts";
 import type { Db } from "../store/db.ts";
 import { failSteps, satisfySteps } from "../store/outcomes.ts";
 import { reconcileTasks } from "./reconcile.ts";
+import { finishDispatch } from "../store/children.ts";
+import type { Joiner } from "./join.ts";
 import type { TemplateResolver } from "./templates.ts";
 import type { StepErrorRecord } from "./types.ts";
 
 export type Outcome =
   | { kind: "success"; stepId: string; attempt: number; results: string }
+  | { kind: "spawned"; stepId: string; attempt: number; total: number; childFailure: "park" | "fail" | "ignore" }
   | { kind: "failure"; stepId: string; attempt: number; retry: boolean; delayMs: number; error: StepErrorRecord };
 
 export interface RecorderDeps {
@@ -16,8 +19,7 @@ export interface RecorderDeps {
   templates: TemplateResolver;
   owner: string;
   log: Logger;
-  /** Called after each commit with the namespaces that got newly enqueued steps. */
-  onEnqueued: (namespaces: Set<string>) => void;
+  joiner: Joiner;
 }
 
 // Deadlocks between two batches that touch the same tasks in different orders are possible
@@ -38,7 +40,7 @@ export function createRecorder(deps: RecorderDeps) {
   async function writeBatch(batch: Outcome[]): Promise<void> {
     const ok = batch.filter((o): o is Extract<Outcome, { kind: "success" }> => o.kind === "success");
     const bad = batch.filter((o): o is Extract<Outcome, { kind: "failure" }> => o.kind === "failure");
-    const enqueued = new Set<string>();
+    const spawned = batch.filter((o): o is Extract<Outcome, { kind: "spawned" }> => o.kind === "spawned");
     if (ok.length > 0) {
       const r = await retrying(() =>
         satisfySteps(deps.db, {
@@ -52,14 +54,17 @@ export function createRecorder(deps: RecorderDeps) {
           reason: "handler succeeded",
         }),
       );
-      for (const s of r.ready) enqueued.add(s.namespace);
-      if (r.stalled.length > 0) {
-        // A branch finished in a task where another branch failed for good: blocked now?
-        await retrying(() => deps.db.transaction((tx) => reconcileTasks(tx, deps.core, deps.templates, r.stalled, deps.owner)));
-      }
       if (r.done.length < ok.length) {
         deps.log.warn("outcomes rejected: lease lost or step changed meanwhile", { rejected: ok.length - r.done.length });
       }
+      // Enqueue notices; a branch finishing where another failed for good; children finishing.
+      await retrying(() => deps.joiner.afterSatisfy(r));
+    }
+    for (const o of spawned) {
+      const parent = await retrying(() => finishDispatch(deps.db, { stepId: o.stepId, attempt: o.attempt, owner: deps.owner }, o.total, o.childFailure));
+      // Children may all have finished while dispatch was still running.
+      if (parent) await retrying(() => deps.joiner.evaluate(parent));
+      else deps.log.warn("dispatch result rejected: lease lost", { step: o.stepId });
     }
     if (bad.length > 0) {
       const input = {
@@ -74,16 +79,16 @@ export function createRecorder(deps: RecorderDeps) {
         // Only retries: the task's progress cannot change, so one statement suffices.
         await retrying(() => failSteps(deps.db, input));
       } else {
-        await retrying(() =>
+        const blocked = await retrying(() =>
           deps.db.transaction(async (tx) => {
             const accepted = await failSteps(tx, input);
             const failedTasks = [...new Set(accepted.filter((s) => s.state === "error").map((s) => s.task_id))];
-            await reconcileTasks(tx, deps.core, deps.templates, failedTasks, deps.owner);
+            return reconcileTasks(tx, deps.core, deps.templates, failedTasks, deps.owner);
           }),
         );
+        await retrying(() => deps.joiner.settle(blocked));
       }
     }
-    if (enqueued.size > 0) deps.onEnqueued(enqueued);
   }
 
   async function retrying<T>(fn: () => Promise<T>): Promise<T> {

@@ -36,14 +36,23 @@ export function createSubmitter(deps: SubmitterDeps) {
     recorded.add(t.key + t.fingerprint);
   }
 
-  async function prepare(req: SubmitRequest): Promise<{ template: LoadedTemplate; item: NewTaskWithSteps }> {
+  /**
+   * Validates one request and builds its rows. A child task (`parent` given) is identified by
+   * its parent step and key, whatever its template's identity strategy, so a re-dispatch after a
+   * crash can never create it twice.
+   */
+  async function prepare(
+    req: SubmitRequest,
+    parent?: { taskId: string; stepId: string; key: string },
+  ): Promise<{ template: LoadedTemplate; item: NewTaskWithSteps }> {
     const template = deps.templates.resolve(req.namespace, req.name, req.version);
     const parsed = template.contextSchema.safeParse(req.context ?? {});
     if (!parsed.success) {
       throw new ContextInvalidError(parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
     }
     const context = (parsed.data ?? {}) as Record<string, unknown>;
-    const hash = await identityHash(template.identity, { version: template.version, context, idempotencyKey: req.idempotencyKey });
+    const idempotencyKey = parent ? `child:${parent.stepId}:${parent.key}` : req.idempotencyKey;
+    const hash = await identityHash(template.identity, { version: template.version, context, idempotencyKey });
     const dag = template.dag;
     const n = dag.size;
     const ids: string[] = [];
@@ -76,6 +85,7 @@ export function createSubmitter(deps: SubmitterDeps) {
           sourceSystem: req.sourceSystem ?? null,
           reason: req.reason ?? null,
           stepCount: n,
+          ...(parent ? { parent } : {}),
         },
         steps: {
           ids,
@@ -98,7 +108,7 @@ export function createSubmitter(deps: SubmitterDeps) {
    */
   async function submitMany(requests: readonly SubmitRequest[]): Promise<SubmitResult[]> {
     if (requests.length === 0) return [];
-    const prepared = await Promise.all(requests.map(prepare));
+    const prepared = await Promise.all(requests.map((r) => prepare(r)));
     if (deps.options.maxQueueDepth > 0) {
       for (const ns of new Set(prepared.map((p) => p.template.namespace))) {
         const depth = await queueDepth(deps.db, ns);
@@ -130,5 +140,5 @@ export function createSubmitter(deps: SubmitterDeps) {
     return result!;
   }
 
-  return { submit, submitMany };
+  return { submit, submitMany, prepare, recordTemplate };
 }

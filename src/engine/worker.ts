@@ -2,7 +2,8 @@ import type { Logger } from "../core/logger.ts";
 import { nextRetry } from "../core/retry.ts";
 import { PermanentError } from "../core/handler-errors.ts";
 import type { LoadedTemplate } from "../core/template/loaded-template.ts";
-import type { StepContext } from "../core/template/step-context.ts";
+import type { SpawnReceipt, StepContext } from "../core/template/step-context.ts";
+import type { JoinDefinition } from "../core/template/join.ts";
 import type { Db } from "../store/db.ts";
 import { claimSteps, releaseSteps, type ClaimedStep } from "../store/queue.ts";
 import type { ResolvedEngineOptions } from "./config.ts";
@@ -11,6 +12,7 @@ import type { TemplateResolver } from "./templates.ts";
 import type { StepErrorRecord } from "./types.ts";
 
 export interface WorkerDeps {
+  spawn: Spawner;
   db: Db;
   templates: TemplateResolver;
   recorder: Recorder;
@@ -18,6 +20,8 @@ export interface WorkerDeps {
   log: Logger;
   namespaces: () => string[];
 }
+
+type Spawner = (c: ClaimedStep, join: JoinDefinition, spec: Parameters<StepContext["spawn"]>[0]) => Promise<SpawnReceipt>;
 
 class StepTimeoutError extends Error {
   constructor(ms: number) {
@@ -92,6 +96,7 @@ export function createWorker(deps: WorkerDeps) {
       const step = template.steps[c.idx];
       if (!step || step.name !== c.name) throw new PermanentError(`template ${template.key} has no step "${c.name}" at index ${c.idx}`);
       const timeoutMs = c.timeout_ms ?? options.defaultTimeoutMs;
+      let spawned: Promise<SpawnReceipt> | null = null;
       const ctx: StepContext = {
         context: c.context,
         deps: c.deps,
@@ -105,11 +110,21 @@ export function createWorker(deps: WorkerDeps) {
         namespace: c.namespace,
         taskName: c.task_name,
         version: c.version,
+        spawn: (spec) => {
+          if (spawned) return Promise.reject(new PermanentError("ctx.spawn may be called once per attempt"));
+          spawned = deps.spawn(c, step.join, spec as Parameters<StepContext["spawn"]>[0]);
+          return spawned;
+        },
       };
       const result = await withTimeout(Promise.resolve().then(() => step.handler(ctx)), timeoutMs, controller);
-      const results = toJson(result);
       await options.faults?.beforeRecordOutcome?.({ stepId: c.step_id, attempt: c.attempts, name: c.name });
-      deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results });
+      if (spawned) {
+        // The step now waits for its children; the handler's own return value is not its result.
+        const receipt: SpawnReceipt = await spawned;
+        deps.recorder.record({ kind: "spawned", stepId: c.step_id, attempt: c.attempts, total: receipt.total, childFailure: step.join.onChildFailure });
+      } else {
+        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results: toJson(result) });
+      }
     } catch (error) {
       await options.faults?.beforeRecordOutcome?.({ stepId: c.step_id, attempt: c.attempts, name: c.name });
       const policy = template?.steps[c.idx]?.retry;

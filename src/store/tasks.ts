@@ -39,6 +39,21 @@ export interface NewTask {
   sourceSystem: string | null;
   reason: string | null;
   stepCount: number;
+  /** For a child task: the spawning task and step, and the child's key (its index). */
+  parent?: { taskId: string; stepId: string; key: string };
+}
+
+/**
+ * Writes of child tasks are fenced on the spawning step's lease (a worker that lost it writes
+ * nothing) and move the step's dispatch cursor in the same statement.
+ */
+export interface DispatchFence {
+  stepId: string;
+  attempt: number;
+  owner: string;
+  /** The cursor after this chunk: children dispatched so far. */
+  cursor: number;
+  childFailure: "park" | "fail" | "ignore";
 }
 
 /** The new task's steps, as parallel arrays (one element per step, in idx order). */
@@ -68,10 +83,11 @@ export interface NewTaskWithSteps {
  * the conflict: never an error, never a second task, I5), and so are its steps. Returns the rows
  * of the tasks actually inserted.
  */
-export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps[], actor: string): Promise<TaskRow[]> {
+export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps[], actor: string, fence?: DispatchFence): Promise<TaskRow[]> {
   const t = { id: [] as string[], namespace: [] as string[], name: [] as string[], version: [] as string[], fingerprint: [] as string[],
     priority: [] as number[], context: [] as string[], identity: [] as (string | null)[], tags: [] as string[], initiator: [] as (string | null)[],
-    source: [] as (string | null)[], reason: [] as (string | null)[], count: [] as number[] };
+    source: [] as (string | null)[], reason: [] as (string | null)[], count: [] as number[],
+    parentTask: [] as (string | null)[], parentStep: [] as (string | null)[], key: [] as (string | null)[] };
   const s = { task: [] as string[], id: [] as string[], idx: [] as number[], name: [] as string[], state: [] as string[], max: [] as number[],
     retry: [] as string[], timeout: [] as number[], unfinished: [] as number[], parents: [] as string[], children: [] as string[] };
   for (const { task, steps } of items) {
@@ -79,6 +95,7 @@ export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps
     t.fingerprint.push(task.fingerprint); t.priority.push(task.priority); t.context.push(JSON.stringify(task.context));
     t.identity.push(task.identityHash); t.tags.push(pgArray(task.tags)); t.initiator.push(task.initiator);
     t.source.push(task.sourceSystem); t.reason.push(task.reason); t.count.push(task.stepCount);
+    t.parentTask.push(task.parent?.taskId ?? null); t.parentStep.push(task.parent?.stepId ?? null); t.key.push(task.parent?.key ?? null);
     for (let i = 0; i < steps.ids.length; i++) {
       s.task.push(task.id); s.id.push(steps.ids[i]!); s.idx.push(i); s.name.push(steps.names[i]!); s.state.push(steps.states[i]!);
       s.max.push(steps.maxAttempts[i]!); s.retry.push(steps.retryPolicies[i]!); s.timeout.push(steps.timeoutsMs[i]!);
@@ -86,14 +103,21 @@ export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps
     }
   }
   return q.query<TaskRow>(
-    `with t as (
+    `with cursor_moved as (
+       update steps set children_dispatched = $27, child_failure = $30, updated_at = now()
+        where id = $26::uuid and attempts = $28 and lease_owner = $29 and state = 'in_progress'
+       returning id
+     ), t as (
        insert into tasks (id, namespace, name, version, template_fingerprint, state, priority, context, identity_hash,
-                          tags, initiator, source_system, reason, step_count, steps_unfinished, started_at)
+                          tags, initiator, source_system, reason, step_count, steps_unfinished, started_at,
+                          parent_task_id, parent_step_id, child_key)
        select x.id, x.namespace, x.name, x.version, x.fingerprint, 'in_progress', x.priority, x.context::jsonb, x.identity,
-              x.tags::text[], x.initiator, x.source, x.reason, x.count, x.count, now()
+              x.tags::text[], x.initiator, x.source, x.reason, x.count, x.count, now(), x.parent_task, x.parent_step, x.key
          from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
-              as x(id, namespace, name, version, fingerprint, priority, context, identity, tags, initiator, source, reason, count)
+                     $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $31::uuid[], $32::uuid[], $33::text[])
+              as x(id, namespace, name, version, fingerprint, priority, context, identity, tags, initiator, source, reason, count,
+                   parent_task, parent_step, key)
+        where $26::uuid is null or exists (select 1 from cursor_moved)
        on conflict (namespace, name, identity_hash) where identity_hash is not null do nothing
        returning *
      ), s as (
@@ -121,7 +145,9 @@ export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps
      )
      select * from t`,
     [t.id, t.namespace, t.name, t.version, t.fingerprint, t.priority, t.context, t.identity, t.tags, t.initiator, t.source,
-      t.reason, t.count, s.task, s.id, s.idx, s.name, s.state, s.max, s.retry, s.timeout, s.unfinished, s.parents, s.children, actor],
+      t.reason, t.count, s.task, s.id, s.idx, s.name, s.state, s.max, s.retry, s.timeout, s.unfinished, s.parents, s.children, actor,
+      fence?.stepId ?? null, fence?.cursor ?? 0, fence?.attempt ?? 0, fence?.owner ?? null, fence?.childFailure ?? null,
+      t.parentTask, t.parentStep, t.key],
   );
 }
 

@@ -6,6 +6,7 @@ import {
   loadWasmCore,
   referenceCore,
   StepStateCode,
+  STEP_STATES,
   type CompiledDag,
   type StepState,
   type StepVector,
@@ -100,11 +101,11 @@ for (const core of cores) {
       const bad = (fn: () => unknown) => expect(fn).toThrow(DagInputError);
       bad(() => core.readySet(dag, emptyStepVector(3)));
       const v = emptyStepVector(4);
-      v.states[2] = 9;
+      v.states[2] = STEP_STATES.length;
       bad(() => core.readySet(dag, v));
       bad(() => core.blockedSet(dag, v));
       bad(() => core.outcome(dag, v));
-      expect(() => core.readySet(dag, v)).toThrow("step 2 has unknown state code 9");
+      expect(() => core.readySet(dag, v)).toThrow("step 2 has unknown state code 10");
       bad(() => core.descendants(dag, 4));
       bad(() => core.ancestors(dag, -1));
       bad(() => core.criticalPath(dag, new Float64Array(3)));

@@ -86,7 +86,8 @@ function checkInvariants(core: DagCore, dag: CompiledDag, steps: StepDecl[], v: 
   expect([...core.blockedSet(dag, v)]).toEqual([...blocked].sort((a, b) => a - b));
   // Outcome, from its definition.
   const all = [...Array(n).keys()];
-  const active = (i: number) => v.states[i] === StepStateCode.enqueued || v.states[i] === StepStateCode.in_progress;
+  const active = (i: number) =>
+    v.states[i] === StepStateCode.enqueued || v.states[i] === StepStateCode.in_progress || v.states[i] === StepStateCode.waiting;
   const waits = (i: number) => v.states[i] === StepStateCode.waiting_for_retry && !dead(v, i) && !blocked.has(i);
   const expected = all.every((i) => satisfied(v, i))
     ? "complete"

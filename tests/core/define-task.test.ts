@@ -17,6 +17,7 @@ const ctxFor = <C, D>(context: C, deps: D): StepContext<C, D> => ({
   namespace: "ns",
   taskName: "task",
   version: "1.0.0",
+  spawn: () => Promise.reject(new Error("no child tasks in this test")),
 });
 
 /** Captures the TemplateValidationError a spec provokes. */

@@ -21,5 +21,5 @@ test("satisfied steps are final; a failed step can only be reset or settled by h
   expect([...STEP_TRANSITIONS.error].sort()).toEqual(["complete", "enqueued", "pending", "resolved_manually"]);
   expect(isStepTransition(null, "enqueued")).toBe(true);
   expect(isStepTransition("complete", "error")).toBe(false);
-  expect(stepStatesLeadingTo("cancelled").sort()).toEqual(["enqueued", "in_progress", "pending", "waiting_for_retry"]);
+  expect(stepStatesLeadingTo("cancelled").sort()).toEqual(["enqueued", "in_progress", "pending", "waiting", "waiting_for_retry"]);
 });

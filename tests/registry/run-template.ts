@@ -31,6 +31,7 @@ export async function runTemplate(t: LoadedTemplate, input: unknown, taskId = "t
           namespace: t.namespace,
           taskName: t.name,
           version: t.version,
+          spawn: () => Promise.reject(new Error("child tasks need the engine")),
         });
         results[step.name] = JSON.parse(JSON.stringify(out ?? null));
         break;

@@ -29,6 +29,7 @@ function ctxFor(stepName: string, context: unknown, deps: Record<string, unknown
     namespace: ${JSON.stringify(t.namespace)},
     taskName: task.name,
     version: task.version,
+    spawn: () => Promise.reject(new Error("child tasks need the engine; test the spawning step with a running engine")),
   };
 }
 

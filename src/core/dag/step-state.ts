@@ -13,6 +13,8 @@ export const STEP_STATES = [
   "cancelled",
   "resolved_manually",
   "skipped",
+  // Parked without a worker until its child tasks are done; counts as active (still working).
+  "waiting",
 ] as const;
 
 export type StepState = (typeof STEP_STATES)[number];
@@ -35,7 +37,7 @@ export const SATISFIED_MASK =
   (1 << StepStateCode.complete) | (1 << StepStateCode.resolved_manually) | (1 << StepStateCode.skipped);
 
 /** States of a step that is being worked on right now. */
-export const ACTIVE_MASK = (1 << StepStateCode.enqueued) | (1 << StepStateCode.in_progress);
+export const ACTIVE_MASK = (1 << StepStateCode.enqueued) | (1 << StepStateCode.in_progress) | (1 << StepStateCode.waiting);
 
 /**
  * Per-step state of one task, indexed by step idx. All four arrays have the DAG's size.

@@ -1,6 +1,8 @@
+import { normaliseJoin } from "./join.ts";
 import { z } from "zod";
 import { compileDag, DagValidationError } from "../dag/index.ts";
 import { TemplateValidationError, type TemplateIssue } from "./errors.ts";
+import { declareSchedules } from "../schedule/schedule-spec.ts";
 import { normaliseRetryPolicy } from "./retry-policy.ts";
 import { DEFAULT_STEP_TIMEOUT_MS, taskSpecSchema, type ParsedStepSpec } from "./spec-schema.ts";
 import type { StepHandler } from "./step-context.ts";
@@ -46,6 +48,7 @@ function toStepDefinition(step: ParsedStepSpec): StepDefinition {
     skippable: step.skippable ?? false,
     description: step.description,
     handler: step.handler as StepHandler,
+    join: normaliseJoin(step.join),
     ...(step.handlerClass !== undefined ? { handlerClass: step.handlerClass } : {}),
   });
 }
@@ -92,6 +95,9 @@ export function defineTask<S extends z.ZodType = z.ZodType<Record<string, unknow
     throw err;
   }
 
+  const declared = declareSchedules(p.schedules, p.context ?? ANY_OBJECT);
+  if (declared.issues.length > 0) throw new TemplateValidationError(task, declared.issues);
+
   return Object.freeze({
     [TASK_DEFINITION]: true as const,
     name: p.name,
@@ -103,5 +109,6 @@ export function defineTask<S extends z.ZodType = z.ZodType<Record<string, unknow
     steps: Object.freeze(steps),
     subscribers: Object.freeze({ ...(p.subscribers ?? {}) }) as TaskDefinition["subscribers"],
     dag,
+    schedules: declared.schedules,
   });
 }

@@ -2,8 +2,10 @@ import type { z } from "zod";
 import { compileDag, type CompiledDag, type DagCore } from "../dag/index.ts";
 import { structureFingerprint } from "./fingerprint.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
+import type { JoinDefinition } from "./join.ts";
 import type { StepHandler } from "./step-context.ts";
 import type { IdentityStrategy, TaskDefinition, TaskSubscriber } from "./task-spec.ts";
+import type { ScheduleDefinition } from "../schedule/schedule-spec.ts";
 
 /** A step of a loaded template; `idx` is its position in declaration order and in the DAG. */
 export interface LoadedStep {
@@ -16,6 +18,7 @@ export interface LoadedStep {
   readonly description: string | undefined;
   readonly handler: StepHandler;
   readonly handlerClass: string | undefined;
+  readonly join: JoinDefinition;
 }
 
 /** Where a template came from. */
@@ -39,6 +42,8 @@ export interface LoadedTemplate {
   readonly contextSchema: z.ZodType;
   readonly identity: IdentityStrategy;
   readonly subscribers: Readonly<Record<string, TaskSubscriber>>;
+  /** Recurring schedules the module declares; the engine upserts them at start. */
+  readonly schedules: readonly ScheduleDefinition[];
   /** Absolute path of the file that defined it. */
   readonly file: string;
   readonly source: TemplateSource;
@@ -77,6 +82,7 @@ export function toLoadedTemplate(def: TaskDefinition, options: LoadTemplateOptio
       description: s.description,
       handler: s.handler,
       handlerClass: s.handlerClass,
+      join: s.join,
     }),
   );
   return Object.freeze({
@@ -90,6 +96,8 @@ export function toLoadedTemplate(def: TaskDefinition, options: LoadTemplateOptio
     contextSchema: def.contextSchema as z.ZodType,
     identity: def.identity,
     subscribers: def.subscribers,
+    // A definition made by an older copy of the package has no schedules.
+    schedules: def.schedules ?? [],
     file: options.file,
     source: options.source,
     fingerprint: structureFingerprint(def.steps),

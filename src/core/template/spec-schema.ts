@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { isValidName, nameSchema } from "./names.ts";
 import { retryPolicyInputSchema } from "./retry-policy.ts";
+import { joinSpecSchema } from "./join.ts";
 import { isSemver } from "./semver.ts";
+import { schedulesSchema } from "../schedule/schedule-spec.ts";
 
 /** A day: longer than any sane single attempt, short enough to catch a seconds/ms mix-up. */
 export const MAX_STEP_TIMEOUT_MS = 24 * 3600 * 1000;
@@ -36,6 +38,7 @@ export const stepSpecSchema = z.strictObject({
   description: z.string().max(2000).optional(),
   handler: fn("handler"),
   handlerClass: z.string().max(300).optional(),
+  join: joinSpecSchema.optional(),
 });
 
 export const namedStepSpecSchema = stepSpecSchema.extend({ name: nameSchema });
@@ -71,6 +74,7 @@ export const taskSpecSchema = z.strictObject({
   subscribers: z
     .record(z.string().regex(EVENT_TYPE, "must be an event type such as task.completed"), fn("subscriber"))
     .optional(),
+  schedules: schedulesSchema.optional(),
 });
 
 export type ParsedTaskSpec = z.output<typeof taskSpecSchema>;

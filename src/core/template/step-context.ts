@@ -37,6 +37,38 @@ export interface StepContext<C = unknown, D = Readonly<Record<string, unknown>>>
   readonly namespace: string;
   readonly taskName: string;
   readonly version: string;
+  /**
+   * Dispatches child tasks, in bulk and idempotently (each child is keyed by its index), from
+   * where an earlier, interrupted attempt stopped. Once the handler returns, the step waits —
+   * holding no worker — until every child is done, then completes with the joined result
+   * (see the step's `join` option). Call it at most once per attempt.
+   */
+  spawn<I>(spec: SpawnSpec<I>): Promise<SpawnReceipt>;
+}
+
+/** What a step hands to `ctx.spawn`: the child template and the items to make children of. */
+export interface SpawnSpec<I = unknown> {
+  /** The child template's namespace; defaults to the spawning task's. */
+  namespace?: string;
+  name: string;
+  /** Exact version; defaults to the latest loaded. */
+  version?: string;
+  /**
+   * The children, one per item: an array, or a function returning an (async) iterable that
+   * starts at `cursor` — after a crash the dispatch resumes there instead of re-reading the source.
+   */
+  items: readonly I[] | ((cursor: number) => Iterable<I> | AsyncIterable<I>);
+  /** Each child's context from its item and index; defaults to the item itself (an object). */
+  context?: (item: I, index: number) => Record<string, unknown>;
+  /** Children written per statement (default 1000). */
+  chunkSize?: number;
+}
+
+export interface SpawnReceipt {
+  /** Children written by this attempt (a resumed dispatch skips those written before). */
+  readonly dispatched: number;
+  /** All children of the step. */
+  readonly total: number;
 }
 
 /** A step handler: returns the step's result (anything JSON-serialisable), or throws. */

@@ -2,6 +2,8 @@ import type { z } from "zod";
 import type { CompiledDag } from "../dag/index.ts";
 import type { RetryPolicy, RetryPolicyInput } from "./retry-policy.ts";
 import type { StepContext, StepHandler } from "./step-context.ts";
+import type { ScheduleDefinition, ScheduleSpec } from "../schedule/schedule-spec.ts";
+import type { JoinDefinition, JoinSpec } from "./join.ts";
 
 /**
  * How the engine derives a task's identity for deduplication (as in tasker-core):
@@ -22,6 +24,8 @@ export interface StepSpec<C = unknown> {
   description?: string;
   /** Informational: the Tasker handler_class a YAML step was imported from. */
   handlerClass?: string;
+  /** For a step that spawns child tasks (ctx.spawn): how their failures and results are joined. */
+  join?: JoinSpec;
   /*
    * Declared as a method so that an author may annotate `ctx` with a narrower deps type
    * (StepContext<C, { a: Result }>): method parameters are checked bivariantly.
@@ -67,6 +71,8 @@ export interface TaskSpec<S extends z.ZodType = z.ZodType> {
   steps: Record<string, StepSpec<z.output<S>>> | readonly NamedStepSpec<z.output<S>>[];
   /** Lifecycle event handlers keyed by event type ("task.completed", "step.failed", …). */
   subscribers?: Record<string, TaskSubscriber>;
+  /** Recurring schedules that submit this task (cron with time zone); see docs/schedules.md. */
+  schedules?: readonly ScheduleSpec[];
 }
 
 /** A step after validation: defaults applied, frozen. */
@@ -80,6 +86,7 @@ export interface StepDefinition {
   readonly handler: StepHandler;
   /** Set for steps imported from Tasker YAML: the template's handler_class. */
   readonly handlerClass?: string;
+  readonly join: JoinDefinition;
 }
 
 /** Brand of a validated definition; Symbol.for so that copies of the package recognise each other. */
@@ -97,4 +104,5 @@ export interface TaskDefinition<C = unknown> {
   readonly steps: readonly StepDefinition[];
   readonly subscribers: Readonly<Record<string, TaskSubscriber>>;
   readonly dag: CompiledDag;
+  readonly schedules: readonly ScheduleDefinition[];
 }

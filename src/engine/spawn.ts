@@ -1,0 +1,78 @@
+import type { JoinDefinition } from "../core/template/join.ts";
+import type { SpawnReceipt, SpawnSpec } from "../core/template/step-context.ts";
+import type { Db } from "../store/db.ts";
+import type { ClaimedStep } from "../store/queue.ts";
+import { insertTasks } from "../store/tasks.ts";
+import { LeaseLostError } from "./errors.ts";
+import type { createSubmitter } from "./submit.ts";
+
+export interface SpawnerDeps {
+  db: Db;
+  submitter: ReturnType<typeof createSubmitter>;
+  owner: string;
+  onEnqueued: (namespaces: Set<string>) => void;
+}
+
+const DEFAULT_CHUNK = 1000;
+const MAX_CHUNK = 10_000;
+
+/**
+ * Dispatches a step's child tasks: one statement per chunk writes the chunk's tasks, steps,
+ * audit rows and queue messages AND moves the step's dispatch cursor, fenced on the step's
+ * lease. A re-run after a crash reads the cursor and continues from there (an array is sliced;
+ * a source function is asked to start at the cursor), and each child is keyed by its index, so
+ * no child is ever created twice.
+ */
+export function createSpawner(deps: SpawnerDeps) {
+  return async function spawn<I>(c: ClaimedStep, join: JoinDefinition, spec: SpawnSpec<I>): Promise<SpawnReceipt> {
+    const chunkSize = Math.min(Math.max(Math.floor(spec.chunkSize ?? DEFAULT_CHUNK), 1), MAX_CHUNK);
+    const [row] = await deps.db.query<{ children_dispatched: number }>("select children_dispatched from steps where id = $1", [c.step_id]);
+    const cursor = row?.children_dispatched ?? 0;
+    const source = typeof spec.items === "function" ? spec.items(cursor) : spec.items.slice(cursor);
+    let index = cursor;
+    let dispatched = 0;
+    let chunk: I[] = [];
+
+    const flush = async () => {
+      const prepared = await Promise.all(
+        chunk.map((item, j) => {
+          const key = String(index + j);
+          const context = spec.context ? spec.context(item, index + j) : (item as Record<string, unknown>);
+          return deps.submitter.prepare(
+            { namespace: spec.namespace ?? c.namespace, name: spec.name, ...(spec.version ? { version: spec.version } : {}), context, initiator: deps.owner },
+            { taskId: c.task_id, stepId: c.step_id, key },
+          );
+        }),
+      );
+      const first = prepared[0];
+      if (first) await deps.submitter.recordTemplate(first.template);
+      const next = index + chunk.length;
+      const rows = await insertTasks(deps.db, prepared.map((p) => p.item), deps.owner, {
+        stepId: c.step_id,
+        attempt: c.attempts,
+        owner: deps.owner,
+        cursor: next,
+        childFailure: join.onChildFailure,
+      });
+      if (rows.length === 0) {
+        // Either every child of the chunk already existed, or the lease is gone: tell them apart.
+        const [lease] = await deps.db.query<{ ok: boolean }>(
+          "select (attempts = $2 and lease_owner = $3 and state = 'in_progress') as ok from steps where id = $1",
+          [c.step_id, c.attempts, deps.owner],
+        );
+        if (!lease?.ok) throw new LeaseLostError(c.step_id, c.attempts);
+      }
+      dispatched += rows.length;
+      index = next;
+      chunk = [];
+      if (rows.length > 0) deps.onEnqueued(new Set(rows.map((r) => r.namespace)));
+    };
+
+    for await (const item of source as AsyncIterable<I>) {
+      chunk.push(item);
+      if (chunk.length >= chunkSize) await flush();
+    }
+    if (chunk.length > 0) await flush();
+    return { dispatched, total: index };
+  };
+}
