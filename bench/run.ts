@@ -138,6 +138,8 @@ const headline = (r: BenchResult): string => {
       return `idle ${m.idleMiB} MiB, peak ${m.peakMiB} MiB under ${m.tasks} tasks`;
     case "startup":
       return `first ${m.firstStartMs} ms, second ${m.secondStartMs} ms`;
+    case "fanout":
+      return `${m.dispatchChildrenPerSec} children/s dispatched (${m.children}); join delay ${m.joinDelayMs} ms; ${m.statementsPer1000} stmts per 1,000`;
     case "dag-core":
       return `1k-step ready set ${Number(m.targets?.ready1kWasmUs).toFixed(2)} µs in WASM`;
     default:

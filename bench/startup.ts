@@ -17,7 +17,8 @@ const args = parseBenchArgs();
 heading(`startup: first and second start of the server on ${args.backend}, ${args.runs} run(s)`);
 const runs = [];
 for (let r = 1; r <= args.runs; r++) {
-  const store = await serverStore(args.backend, "startup", { empty: true });
+  // A smoke run only proves the bench works, so it skips PGlite's initdb (3–5 s) on the first start.
+  const store = await serverStore(args.backend, "startup", { empty: !args.smoke });
   try {
     const first = await startServer(store);
     await first.stop();

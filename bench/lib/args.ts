@@ -20,7 +20,7 @@ export interface BenchArgs {
  *   const args = parseBenchArgs({ concurrency: "string" });
  *   const n = Number(args.extra.concurrency ?? 64);
  */
-export function parseBenchArgs(own: Record<string, "string" | "boolean"> = {}, argv = process.argv.slice(2)): BenchArgs {
+export function parseBenchArgs(own: Record<string, "string" | "boolean"> = {}, opts: { defaultRuns?: number } = {}, argv = process.argv.slice(2)): BenchArgs {
   const options: Record<string, { type: "string" | "boolean" }> = {
     backend: { type: "string" },
     runs: { type: "string" },
@@ -31,7 +31,7 @@ export function parseBenchArgs(own: Record<string, "string" | "boolean"> = {}, a
   const backend = (values.backend ?? "pglite") as string;
   if (backend !== "pglite" && backend !== "postgres") throw new Error(`--backend must be pglite or postgres (got "${backend}")`);
   const smoke = values.smoke === true;
-  const runs = values.runs === undefined ? (smoke ? 1 : 3) : Number(values.runs);
+  const runs = values.runs === undefined ? (smoke ? 1 : (opts.defaultRuns ?? 3)) : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be an integer 1–50 (got "${values.runs}")`);
   const extra: BenchArgs["extra"] = {};
   for (const name of Object.keys(own)) extra[name] = values[name] as string | boolean | undefined;
