@@ -114,6 +114,6 @@ export async function waitForCompletion(
     if ((row?.failed ?? 0) > 0) throw new Error(`${row!.failed} bench tasks failed; see the steps' error column`);
     if (complete >= expected) return;
     if (Date.now() > deadline) throw new Error(`only ${complete} of ${expected} tasks complete after ${opts.timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 10));
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
   }
 }
