@@ -63,6 +63,7 @@ create index tasks_by_state on tasks (state, created_at desc, id desc);
 create index tasks_by_created on tasks (created_at desc, id desc);
 create index tasks_by_parent_step on tasks (parent_step_id, state) where parent_step_id is not null;
 create index tasks_by_parent_task on tasks (parent_task_id) where parent_task_id is not null;
+create index tasks_unjoined on tasks (parent_step_id) where parent_step_id is not null and joined_at is null;
 create index tasks_by_tag on tasks using gin (tags);
 
 create table steps (
@@ -113,6 +114,7 @@ create table steps (
 create index steps_retry_due on steps (run_at) where state = 'waiting_for_retry';
 create index steps_lease_expiry on steps (lease_expires_at) where state = 'in_progress';
 create index steps_failed on steps (updated_at desc) where state = 'error';
+create index steps_waiting on steps (updated_at) where state = 'waiting';
 
 -- Audit and queue rows carry no foreign keys: they are written on the hot path (several per
 -- step), where the referential-integrity triggers cost about a quarter of a completion batch

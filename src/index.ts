@@ -8,7 +8,8 @@ export { defineTask, isTaskDefinition } from "./core/template/define-task.ts";
 export { PermanentError, RetryableError, type HandlerErrorOptions, type RetryableErrorOptions } from "./core/handler-errors.ts";
 export { TemplateValidationError, type TemplateIssue } from "./core/template/errors.ts";
 export { DEFAULT_RETRY_POLICY, type BackoffKind, type RetryPolicy, type RetryPolicyInput } from "./core/template/retry-policy.ts";
-export type { StepContext, StepHandler, StepLogger } from "./core/template/step-context.ts";
+export type { SpawnReceipt, SpawnSpec, StepContext, StepHandler, StepLogger } from "./core/template/step-context.ts";
+export type { ChildFailurePolicy, ChildOutcome, JoinSpec } from "./core/template/join.ts";
 export type { JsonValue } from "./core/template/json.ts";
 export type {
   IdentityStrategy,

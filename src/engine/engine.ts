@@ -15,6 +15,7 @@ import { reconcileTasks } from "./reconcile.ts";
 import { createRecorder } from "./recorder.ts";
 import { createJoiner } from "./join.ts";
 import { createSpawner } from "./spawn.ts";
+import { decidedJoins, uncountedChildren } from "../store/children.ts";
 import { createScheduler } from "./scheduler.ts";
 import { createSubmitter } from "./submit.ts";
 import { createSubscriberPublisher } from "./subscribers.ts";
@@ -94,6 +95,10 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
       await joiner.settle(blocked);
       log.warn("failed steps whose last lease expired", { tasks: expired.length });
     }
+    // Joins a crashed process left half-done: children settled but not counted, or counted
+    // but not decided. Both repairs are idempotent, so every engine's sweeper may run them.
+    await joiner.settle(await uncountedChildren(db, 1000));
+    for (const parent of await decidedJoins(db, 100)) await joiner.evaluate(parent);
     if (options.maxTaskLifetimeMs > 0) {
       for (const taskId of await overdueTasks(db, options.maxTaskLifetimeMs, 100)) {
         // Another engine's sweeper may get there first: its cancel wins, this one is refused.

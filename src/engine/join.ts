@@ -76,7 +76,8 @@ export function createJoiner(deps: JoinerDeps) {
     const counts = { total: p.children_total, complete: p.children_complete, failed: p.children_failed };
     if (kind === "counts") return counts;
     const all: ChildOutcome[] = [];
-    let acc = initial;
+    // A fresh copy per join: a reducer that mutates its accumulator must not leak into the next.
+    let acc = structuredClone(initial);
     for (let after = -1; ; ) {
       const page = await childOutcomes(db, p.id, after, PAGE);
       for (const row of page) {

@@ -120,3 +120,32 @@ export async function unfinishedDescendants(q: Queryable, taskId: string): Promi
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * Settled children their parent's join has not counted yet. Counting follows a child's
+ * finalisation in a separate statement, so a process that dies in between leaves such children;
+ * the sweeper finds them here and counts them (counting is idempotent: joined_at).
+ */
+export async function uncountedChildren(q: Queryable, limit: number): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `select c.id from tasks c join steps p on p.id = c.parent_step_id
+      where c.parent_step_id is not null and c.joined_at is null and p.state = 'waiting'
+        and (c.state in ('complete', 'cancelled', 'error')
+             or (c.state = 'blocked_by_failures' and coalesce(p.child_failure, 'park') <> 'park'))
+      limit $1`,
+    [limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Waiting steps whose counters already decide the join (the decision was interrupted). */
+export async function decidedJoins(q: Queryable, limit: number): Promise<JoinCount[]> {
+  return q.query<JoinCount>(
+    `select id, task_id, idx, state, child_failure, children_total, children_complete, children_failed from steps
+      where state = 'waiting'
+        and ((children_total is not null and children_complete + children_failed >= children_total)
+             or (child_failure = 'fail' and children_failed > 0))
+      limit $1`,
+    [limit],
+  );
+}
