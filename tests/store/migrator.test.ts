@@ -9,6 +9,10 @@ import { createPostgresDb } from "../../src/store/adapters/postgres.ts";
 import { createPgliteDb } from "../../src/store/adapters/pglite.ts";
 import postgres from "postgres";
 
+// The shipped migrations come first in every scratch folder; the test's own are numbered after them.
+const SHIPPED = (await loadMigrations()).length;
+const nth = (k: number) => String(SHIPPED + k).padStart(4, "0");
+
 let scratch: string;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "tasker-migrations-"));
@@ -28,9 +32,9 @@ async function migrationsDir(name: string, extra: Record<string, string>): Promi
 }
 
 test("migration files must be densely numbered and well named", async () => {
-  const gap = await migrationsDir("gap", { "0003_skipped.sql": "select 1;" });
-  await expect(loadMigrations(gap)).rejects.toThrow("0003_skipped.sql: expected migration number 2, found 3");
-  const badName = await migrationsDir("bad-name", { "0002-Bad Name.sql": "select 1;" });
+  const gap = await migrationsDir("gap", { [`${nth(2)}_skipped.sql`]: "select 1;" });
+  await expect(loadMigrations(gap)).rejects.toThrow(`${nth(2)}_skipped.sql: expected migration number ${SHIPPED + 1}, found ${SHIPPED + 2}`);
+  const badName = await migrationsDir("bad-name", { [`${nth(1)}-Bad Name.sql`]: "select 1;" });
   await expect(loadMigrations(badName)).rejects.toBeInstanceOf(MigrationError);
 });
 
@@ -53,23 +57,23 @@ describeEachBackend("migrator", (t) => {
   });
 
   test("a new migration is applied once, in its own transaction", async () => {
-    const dir = await migrationsDir(`add-${t.backend}`, { "0002_add_thing.sql": "create table extra_thing (id int primary key);" });
+    const dir = await migrationsDir(`add-${t.backend}`, { [`${nth(1)}_add_thing.sql`]: "create table extra_thing (id int primary key);" });
     const first = await migrate(t.db, await loadMigrations(dir));
-    expect(first.applied).toEqual([2]);
+    expect(first.applied).toEqual([SHIPPED + 1]);
     const second = await migrate(t.db, await loadMigrations(dir));
     expect(second.applied).toEqual([]);
-    expect(second.current).toBe(2);
+    expect(second.current).toBe(SHIPPED + 1);
   });
 
   test("a failing migration leaves the database before it", async () => {
     const dir = await migrationsDir(`fail-${t.backend}`, {
-      "0002_add_thing.sql": "create table extra_thing (id int primary key);",
-      "0003_broken.sql": "create table half_done (id int); select no_such_function();",
+      [`${nth(1)}_add_thing.sql`]: "create table extra_thing (id int primary key);",
+      [`${nth(2)}_broken.sql`]: "create table half_done (id int); select no_such_function();",
     });
     await expect(migrate(t.db, await loadMigrations(dir))).rejects.toThrow(/no_such_function/);
     const [row] = await t.db.query<{ t: string | null }>("select to_regclass('half_done')::text as t");
     expect(row!.t).toBeNull();
-    expect((await schemaStatus(t.db, await loadMigrations(dir))).current).toBe(2);
+    expect((await schemaStatus(t.db, await loadMigrations(dir))).current).toBe(SHIPPED + 1);
   });
 
   test("refuses a database at a newer schema version than the code knows", async () => {
@@ -81,8 +85,8 @@ describeEachBackend("migrator", (t) => {
   });
 
   test("refuses when an applied migration's file was edited", async () => {
-    const dir = await migrationsDir(`edited-${t.backend}`, { "0002_add_thing.sql": "create table extra_thing (id int primary key, edited text);" });
-    await expect(migrate(t.db, await loadMigrations(dir))).rejects.toThrow("0002_add_thing.sql: this migration was changed after it was applied");
+    const dir = await migrationsDir(`edited-${t.backend}`, { [`${nth(1)}_add_thing.sql`]: "create table extra_thing (id int primary key, edited text);" });
+    await expect(migrate(t.db, await loadMigrations(dir))).rejects.toThrow(`${nth(1)}_add_thing.sql: this migration was changed after it was applied`);
   });
 });
 
@@ -121,7 +125,7 @@ pgOnly("[postgres] four processes migrating one empty database at once: one sche
 pgOnly("[postgres] a process killed mid-migration leaves the database before that migration", async () => {
   await withSchema(async (schema, admin) => {
     const dir = await migrationsDir("slow-pg", {
-      "0002_slow.sql": "create table slow_a (id int); select pg_sleep(1.5); create table slow_b (id int);",
+      [`${nth(1)}_slow.sql`]: "create table slow_a (id int); select pg_sleep(1.5); create table slow_b (id int);",
     });
     const proc = child(dir, "postgres", TEST_DATABASE_URL!, schema);
     // Wait until the slow migration is running, then kill -9 the migrating process.
@@ -141,11 +145,11 @@ pgOnly("[postgres] a process killed mid-migration leaves the database before tha
     const tables = await admin.unsafe(`select table_name from information_schema.tables where table_schema = '${schema}' and table_name like 'slow_%'`);
     expect(tables.length).toBe(0);
     const versions = await admin.unsafe(`select max(version)::int as v from ${schema}.tasker_migrations`);
-    expect(versions[0]!.v).toBe(1);
+    expect(versions[0]!.v).toBe(SHIPPED);
     // And the next start applies it cleanly.
     const db = createPostgresDb({ url: TEST_DATABASE_URL!, schema, max: 1 });
-    const fast = await migrationsDir("slow-pg-fast", { "0002_slow.sql": "create table slow_a (id int); create table slow_b (id int);" });
-    expect((await migrate(db, await loadMigrations(fast))).applied).toEqual([2]);
+    const fast = await migrationsDir("slow-pg-fast", { [`${nth(1)}_slow.sql`]: "create table slow_a (id int); create table slow_b (id int);" });
+    expect((await migrate(db, await loadMigrations(fast))).applied).toEqual([SHIPPED + 1]);
     await db.close();
   });
 }, 60_000);
@@ -153,19 +157,19 @@ pgOnly("[postgres] a process killed mid-migration leaves the database before tha
 test("[pglite] a process killed mid-migration leaves the data directory before that migration", async () => {
   const dataDir = join(scratch, "pglite-killed");
   const dir = await migrationsDir("slow-pglite", {
-    "0002_slow.sql": "create table slow_a (id int); insert into slow_a select generate_series(1, 200000); select pg_sleep(30); create table slow_b (id int);",
+    [`${nth(1)}_slow.sql`]: "create table slow_a (id int); insert into slow_a select generate_series(1, 200000); select pg_sleep(30); create table slow_b (id int);",
   });
-  // First bring the directory to version 1 in the test process, then let a child start 0002.
+  // First bring the directory to the shipped version in the test process, then let a child start the slow one.
   const db = await createPgliteDb({ dataDir });
   await migrate(db, await loadMigrations(DEFAULT_MIGRATIONS_DIR));
   await db.close();
   const proc = child(dir, "pglite", dataDir);
-  // Wait until the child reports it is applying 0002 (inside its 30 s sleep), then kill -9 it.
+  // Wait until the child reports it is applying the slow migration (inside its 30 s sleep), then kill -9 it.
   const reader = proc.stdout.getReader();
   let seen = "";
-  while (!seen.includes('"applying","version":2')) {
+  while (!seen.includes(`"applying","version":${SHIPPED + 1}`)) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`child exited before applying 0002: ${seen}`);
+    if (done) throw new Error(`child exited before applying the slow migration: ${seen}`);
     seen += new TextDecoder().decode(value);
   }
   await Bun.sleep(1_000);
@@ -174,6 +178,6 @@ test("[pglite] a process killed mid-migration leaves the data directory before t
   const reopened = await createPgliteDb({ dataDir });
   const [row] = await reopened.query<{ t: string | null }>("select to_regclass('slow_a')::text as t");
   expect(row!.t).toBeNull();
-  expect((await schemaStatus(reopened, await loadMigrations(dir))).current).toBe(1);
+  expect((await schemaStatus(reopened, await loadMigrations(dir))).current).toBe(SHIPPED);
   await reopened.close();
 }, 60_000);
