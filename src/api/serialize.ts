@@ -25,6 +25,8 @@ export function taskJson(t: TaskView) {
     source_system: t.sourceSystem,
     reason: t.reason,
     parent_task_id: t.parentTaskId,
+    parent_step_id: t.parentStepId,
+    child_key: t.childKey,
     step_count: t.stepCount,
     steps_unfinished: t.stepsUnfinished,
     created_at: t.createdAt.toISOString(),

@@ -15,7 +15,7 @@ import { reconcileTasks } from "./reconcile.ts";
 import { createRecorder } from "./recorder.ts";
 import { createJoiner } from "./join.ts";
 import { createSpawner } from "./spawn.ts";
-import { decidedJoins, uncountedChildren } from "../store/children.ts";
+import { decidedJoins, listChildren, uncountedChildren } from "../store/children.ts";
 import { createScheduler } from "./scheduler.ts";
 import { createSubmitter } from "./submit.ts";
 import { createSubscriberPublisher } from "./subscribers.ts";
@@ -173,6 +173,16 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
     async taskAudit(taskId) {
       await loadTask(taskId);
       return (await taskTransitions(db, taskId)).map(transitionView);
+    },
+
+    async listChildren(taskId, filter) {
+      await loadTask(taskId);
+      const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+      const after = filter.cursor === undefined ? -1 : Number(filter.cursor);
+      if (!Number.isInteger(after) || after < -1) throw new TaskerError("invalid_cursor", "the cursor is not one this API returned; start again without it");
+      const rows = await listChildren(db, taskId, filter.state ?? null, after, limit + 1);
+      const page = rows.slice(0, limit);
+      return { tasks: page.map(taskView), nextCursor: rows.length > limit ? page.at(-1)!.child_key : null };
     },
 
     onEvent: (listener, filter) => relay.subscribe(listener, filter),

@@ -47,6 +47,9 @@ export interface TaskView {
   sourceSystem: string | null;
   reason: string | null;
   parentTaskId: string | null;
+  /** For a child task: the spawning step, and the child's key (its index in the spawn source). */
+  parentStepId: string | null;
+  childKey: string | null;
   stepCount: number;
   stepsUnfinished: number;
   createdAt: Date;
@@ -179,6 +182,8 @@ export interface Engine {
   completeStep(taskId: string, stepId: string, audit: Audit & { results: unknown }): Promise<StepView>;
   stepAudit(taskId: string, stepId: string): Promise<Transition[]>;
   taskAudit(taskId: string): Promise<Transition[]>;
+  /** A task's child tasks in key order, optionally in one state; keyset-paginated. */
+  listChildren(taskId: string, filter: { state?: TaskState; cursor?: string; limit?: number }): Promise<TaskPage>;
   /** Lifecycle events committed by any engine on this database, delivered in order. */
   onEvent(listener: (e: LifecycleEvent) => void, filter?: EventFilter): () => void;
   status(): Promise<EngineStatus>;

@@ -18,6 +18,8 @@ export function taskView(r: TaskRow): TaskView {
     sourceSystem: r.source_system,
     reason: r.reason,
     parentTaskId: r.parent_task_id,
+    parentStepId: r.parent_step_id,
+    childKey: r.child_key,
     stepCount: r.step_count,
     stepsUnfinished: r.steps_unfinished,
     createdAt: r.created_at,

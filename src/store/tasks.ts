@@ -17,6 +17,7 @@ export interface TaskRow extends Row {
   reason: string | null;
   parent_task_id: string | null;
   parent_step_id: string | null;
+  child_key: string | null;
   step_count: number;
   steps_unfinished: number;
   created_at: Date;

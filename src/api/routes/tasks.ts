@@ -7,6 +7,7 @@ import { TaskIdParams, text } from "../schemas/common.ts";
 import {
   CancelTaskBodySchema,
   CreateTaskBodySchema,
+  ListChildrenQuerySchema,
   ListTasksQuerySchema,
   TaskDetailSchema,
   TaskPageSchema,
@@ -15,7 +16,7 @@ import {
 } from "../schemas/task.ts";
 import { taskDetailJson, taskJson } from "../serialize.ts";
 import { AUTH_ERRORS, auditActor, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps } from "./route-kit.ts";
-import { visibleTask } from "./task-access.ts";
+import { checkTaskVisible, visibleTask } from "./task-access.ts";
 
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
@@ -159,12 +160,36 @@ export function registerTaskRoutes(app: ApiApp, { engine, options }: RouteDeps):
     return c.json(taskDetailJson(task), 200);
   });
 
+  const children = createRoute({
+    method: "get",
+    path: "/v1/tasks/{id}/children",
+    tags: ["tasks"],
+    summary: "List a task's child tasks",
+    description:
+      "The tasks its steps spawned, in key order (the index in the spawn source), optionally in one state. Pages are cursor-based: pass `next_cursor` as `cursor` until it is null. A child's parent is its `parent_task_id`.",
+    security: SECURITY,
+    middleware: guard("tasks:read"),
+    request: { params: TaskIdParams, query: ListChildrenQuerySchema },
+    responses: { 200: json(TaskPageSchema, "One page of child tasks"), ...VALIDATION_ERROR, ...AUTH_ERRORS, 404: errorResponse("No such task (task_not_found)") },
+  });
+  app.openapi(children, async (c) => {
+    const { id } = c.req.valid("param");
+    const q = c.req.valid("query");
+    await checkTaskVisible(engine, c.get("principal"), id);
+    const page = await engine.listChildren(id, {
+      ...(q.state !== undefined ? { state: q.state } : {}),
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      limit: q.limit ?? 50,
+    });
+    return c.json({ tasks: page.tasks.map(taskJson), next_cursor: page.nextCursor }, 200);
+  });
+
   const cancel = createRoute({
     method: "delete",
     path: "/v1/tasks/{id}",
     tags: ["tasks"],
     summary: "Cancel a task",
-    description: "Cancels the task and its unfinished steps. The optional body gives the reason and actor for the audit trail; the actor defaults to the credential's subject.",
+    description: "Cancels the task and its unfinished steps, and transitively its unfinished child tasks (their running handlers are aborted). The optional body gives the reason and actor for the audit trail; the actor defaults to the credential's subject.",
     security: SECURITY,
     middleware: guard("tasks:cancel", { body: "optional", maxBytes }),
     request: { params: TaskIdParams, body: { required: false, content: { "application/json": { schema: CancelTaskBodySchema } } } },

@@ -44,6 +44,8 @@ export const TaskSchema = z
     source_system: z.string().nullable(),
     reason: z.string().nullable(),
     parent_task_id: UuidSchema.nullable().openapi({ description: "Set for child tasks spawned by a step" }),
+    parent_step_id: UuidSchema.nullable().openapi({ description: "The step that spawned this child task" }),
+    child_key: z.string().nullable().openapi({ description: "The child's key within its spawning step (its index in the spawn source)" }),
     step_count: z.int(),
     steps_unfinished: z.int(),
     created_at: TimestampSchema,
@@ -77,6 +79,22 @@ export const ListTasksQuerySchema = z.strictObject({
     .max(500, "limit must be an integer 1–500")
     .optional()
     .openapi({ param: { name: "limit", in: "query" }, type: "integer", description: "Page size, default 50" }),
+});
+
+export const ListChildrenQuerySchema = z.strictObject({
+  state: TaskStateSchema.optional().openapi({ param: { name: "state", in: "query" } }),
+  cursor: z
+    .string()
+    .regex(/^\d{1,10}$/, "cursor must be the next_cursor of the previous page")
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" }, description: "next_cursor of the previous page" }),
+  limit: z.coerce
+    .number({ message: "limit must be an integer 1–500" })
+    .int("limit must be an integer 1–500")
+    .min(1, "limit must be an integer 1–500")
+    .max(500, "limit must be an integer 1–500")
+    .optional()
+    .openapi({ param: { name: "limit", in: "query" }, type: "integer" }),
 });
 
 export const TaskPageSchema = z

@@ -315,7 +315,7 @@ export interface paths {
         post?: never;
         /**
          * Cancel a task
-         * @description Cancels the task and its unfinished steps. The optional body gives the reason and actor for the audit trail; the actor defaults to the credential's subject.
+         * @description Cancels the task and its unfinished steps, and transitively its unfinished child tasks (their running handlers are aborted). The optional body gives the reason and actor for the audit trail; the actor defaults to the credential's subject.
          */
         delete: {
             parameters: {
@@ -388,6 +388,88 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a task's child tasks
+         * @description The tasks its steps spawned, in key order (the index in the spawn source), optionally in one state. Pages are cursor-based: pass `next_cursor` as `cursor` until it is null. A child's parent is its `parent_task_id`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: components["schemas"]["TaskState"];
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page of child tasks */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskPage"];
+                    };
+                };
+                /** @description The request is malformed (validation_failed, malformed_json, name_invalid) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No credentials, or credentials that do not verify (unauthorized) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credential lacks the permission, or the namespace (forbidden, namespace_forbidden) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such task (task_not_found) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1333,6 +1415,14 @@ export interface components {
              * @example 0190d7a4-8c2e-7b3a-9f10-2a4c6e8b0d12
              */
             parent_task_id: string | null;
+            /**
+             * Format: uuid
+             * @description The step that spawned this child task
+             * @example 0190d7a4-8c2e-7b3a-9f10-2a4c6e8b0d12
+             */
+            parent_step_id: string | null;
+            /** @description The child's key within its spawning step (its index in the spawn source) */
+            child_key: string | null;
             step_count: number;
             steps_unfinished: number;
             /**
@@ -1476,7 +1566,7 @@ export interface components {
             completed_at: string | null;
         };
         /** @enum {string} */
-        StepState: "pending" | "enqueued" | "in_progress" | "waiting_for_retry" | "complete" | "error" | "cancelled" | "resolved_manually" | "skipped";
+        StepState: "pending" | "enqueued" | "in_progress" | "waiting_for_retry" | "complete" | "error" | "cancelled" | "resolved_manually" | "skipped" | "waiting";
         StepError: {
             message: string;
             name: string;
