@@ -14,10 +14,10 @@ const HOURLY = `{ name: "hourly", cron: "0 * * * *", context: { n: 1 } }`;
 const DAILY = `{ name: "daily", cron: "0 3 * * *", timezone: "Europe/Berlin", context: { n: 2 }, catchUp: "all" }`;
 
 test("a module's schedules are validated at load: expression, time zone, duplicate names and context", () => {
-  const spec = (schedules: unknown) => ({ name: "t", version: "1.0.0", steps: { a: { handler: () => 1 } }, schedules }) as never;
+  const spec = (schedules: unknown): Record<string, unknown> => ({ name: "t", version: "1.0.0", steps: { a: { handler: () => 1 } }, schedules });
   const problems = (schedules: unknown) => {
     try {
-      defineTask(spec(schedules));
+      defineTask(spec(schedules) as never);
       return "";
     } catch (e) {
       expect(e).toBeInstanceOf(TemplateValidationError);
@@ -31,7 +31,7 @@ test("a module's schedules are validated at load: expression, time zone, duplica
   expect(() => defineTask({ ...spec([{ name: "x", cron: "@daily", context: { n: "one" } }]), context: z.object({ n: z.number() }) } as never)).toThrow(
     'schedules.0.context.n: schedule "x"',
   );
-  expect(defineTask(spec([{ name: "x", cron: " @daily " }])).schedules).toEqual([{ name: "x", cron: "@daily", timezone: "UTC", context: {}, catchUp: "skip" }]);
+  expect(defineTask(spec([{ name: "x", cron: " @daily " }]) as never).schedules).toEqual([{ name: "x", cron: "@daily", timezone: "UTC", context: {}, catchUp: "skip" }]);
 });
 
 describeEachBackend("schedules declared in handler modules", (t) => {
