@@ -7,6 +7,7 @@
  *   tasker migrate                            bring the database schema up to date
  *   tasker submit <ns>/<name> [json] [--version V] [--key K]
  *   tasker get <task-id>          tasker list [--namespace N] [--state S]
+ *   tasker children <task-id> [--state S]     the child tasks a task's steps spawned
  *   tasker retry <task-id> <step-id> --reason R [--actor A]
  *   tasker visualize <ns>/<name> [--version V]  the DAG as a Mermaid flowchart
  *   tasker new handler <ns>/<name> [--force]  scaffold a handler module and its test
@@ -22,7 +23,7 @@ import { openDb } from "../store/open.ts";
 import { newHandler } from "./commands/new-handler.ts";
 import { mermaid } from "./commands/visualize.ts";
 
-const USAGE = `usage: tasker <serve|work|migrate|submit|get|list|retry|visualize|new handler> [options]`;
+const USAGE = `usage: tasker <serve|work|migrate|submit|get|list|children|retry|visualize|new handler> [options]`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -83,6 +84,7 @@ async function main(argv: string[]): Promise<void> {
     case "submit":
     case "get":
     case "list":
+    case "children":
     case "retry":
     case "visualize":
       return withEngine(command, rest, values, overrides);
@@ -119,6 +121,9 @@ async function withEngine(command: string, args: string[], values: Record<string
       const ns = values.namespace as string | undefined;
       const state = values.state as string | undefined;
       print(await rt.engine.listTasks({ ...(ns ? { namespace: ns } : {}), ...(state ? { state: state as never } : {}) }));
+    } else if (command === "children") {
+      const state = values.state as string | undefined;
+      print(await rt.engine.listChildren(args[0] ?? "", { ...(state ? { state: state as never } : {}), limit: 500 }));
     } else if (command === "retry") {
       if (!values.reason) throw new TaskerError("usage", "retry needs --reason");
       print(await rt.engine.resetStep(args[0] ?? "", args[1] ?? "", { actor: (values.actor as string) ?? "cli", reason: values.reason as string }));
