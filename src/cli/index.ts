@@ -22,6 +22,8 @@ import { loadMigrations, migrate } from "../store/migrator.ts";
 import { openDb } from "../store/open.ts";
 import { newHandler } from "./commands/new-handler.ts";
 import { mermaid } from "./commands/visualize.ts";
+import { createRegistry } from "../registry/index.ts";
+import { defaultCore } from "../core/dag/index.ts";
 
 const USAGE = `usage: tasker <serve|work|migrate|submit|get|list|children|retry|visualize|new handler> [options]`;
 
@@ -86,8 +88,17 @@ async function main(argv: string[]): Promise<void> {
     case "list":
     case "children":
     case "retry":
-    case "visualize":
       return withEngine(command, rest, values, overrides);
+    case "visualize": {
+      // Needs the handler modules only, not the database.
+      const config = loadConfig(process.env, overrides);
+      const registry = createRegistry({ handlersDir: config.handlersDir, core: await defaultCore() });
+      await registry.load();
+      const [namespace, name] = (rest[0] ?? "").split("/");
+      if (!namespace || !name) throw new TaskerError("usage", "usage: tasker visualize <namespace>/<name> [--version V]");
+      console.log(mermaid(registry.resolve(namespace, name, values.version)));
+      return;
+    }
     case "new": {
       const [what, target] = rest;
       if (what !== "handler" || !target?.includes("/")) throw new TaskerError("usage", "usage: tasker new handler <namespace>/<name> [--force]");
@@ -127,9 +138,6 @@ async function withEngine(command: string, args: string[], values: Record<string
     } else if (command === "retry") {
       if (!values.reason) throw new TaskerError("usage", "retry needs --reason");
       print(await rt.engine.resetStep(args[0] ?? "", args[1] ?? "", { actor: (values.actor as string) ?? "cli", reason: values.reason as string }));
-    } else if (command === "visualize") {
-      const [namespace, name] = target(args[0]);
-      console.log(mermaid(rt.registry.resolve(namespace, name, values.version as string | undefined)));
     }
   } finally {
     await rt.close();
