@@ -37,7 +37,8 @@ class StepTimeoutError extends Error {
  */
 export function createWorker(deps: WorkerDeps) {
   const { options, log } = deps;
-  const running = new Map<string, { taskId: string; attempt: number; controller: AbortController }>();
+  // `released`: handed back at shutdown, so whatever the handler does next is not recorded.
+  const running = new Map<string, { taskId: string; attempt: number; controller: AbortController; released: boolean }>();
   let active = false;
   let loop: Promise<void> | null = null;
   let wakeFlag = false;
@@ -89,7 +90,8 @@ export function createWorker(deps: WorkerDeps) {
 
   async function execute(c: ClaimedStep): Promise<void> {
     const controller = new AbortController();
-    running.set(c.step_id, { taskId: c.task_id, attempt: c.attempts, controller });
+    const entry = { taskId: c.task_id, attempt: c.attempts, controller, released: false };
+    running.set(c.step_id, entry);
     let template: LoadedTemplate | null = null;
     try {
       template = deps.templates.resolve(c.namespace, c.task_name, c.version);
@@ -118,6 +120,7 @@ export function createWorker(deps: WorkerDeps) {
       };
       const result = await withTimeout(Promise.resolve().then(() => step.handler(ctx)), timeoutMs, controller);
       await options.faults?.beforeRecordOutcome?.({ stepId: c.step_id, attempt: c.attempts, name: c.name });
+      if (entry.released) return;
       if (spawned) {
         // The step now waits for its children; the handler's own return value is not its result.
         const receipt: SpawnReceipt = await spawned;
@@ -127,6 +130,7 @@ export function createWorker(deps: WorkerDeps) {
       }
     } catch (error) {
       await options.faults?.beforeRecordOutcome?.({ stepId: c.step_id, attempt: c.attempts, name: c.name });
+      if (entry.released) return;
       const policy = template?.steps[c.idx]?.retry;
       const decision = policy
         ? nextRetry({ ...policy, maxAttempts: c.max_attempts }, c.attempts, error, options.random)
@@ -173,8 +177,9 @@ export function createWorker(deps: WorkerDeps) {
       while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const left = [...running.entries()];
       if (left.length > 0) {
-        for (const [, r] of left) r.controller.abort(new Error("worker shutting down"));
+        for (const [, r] of left) r.released = true;
         const released = await releaseSteps(deps.db, options.workerId, left.map(([id]) => id), left.map(([, r]) => r.attempt)).catch(() => 0);
+        for (const [, r] of left) r.controller.abort(new Error("worker shutting down"));
         log.warn("released unfinished steps at shutdown", { steps: left.length, released });
       }
       await deps.recorder.flushed();

@@ -216,3 +216,29 @@ describeEachBackend("engine scheduling and the sweeper", (t) => {
     expect(audit.at(-1)!.reason).toContain("maximum task lifetime");
   });
 });
+
+describeEachBackend("graceful shutdown", (t) => {
+  test("stop() waits for running handlers up to the deadline, then releases the rest for another worker", async () => {
+    const first = await testEngine(await t.connect(), registry);
+    await first.start();
+    const quick = await first.submit({ namespace: "testing", name: "crashy", context: { ms: 50 } });
+    const slow = await first.submit({ namespace: "testing", name: "crashy", context: { ms: 60_000 } });
+    const running = async (id: string) => (await first.getTask(id)).steps[0]!.state === "in_progress";
+    for (let i = 0; i < 200 && !(await running(slow.task.id)); i++) await Bun.sleep(10);
+    await first.stop({ drainMs: 300 });
+    // The quick step finished within the drain; the slow one was handed back, its attempt uncounted.
+    const released = await first.getTask(slow.task.id);
+    expect(released.steps[0]!.state).toBe("enqueued");
+    expect(released.steps[0]!.attempts).toBe(0);
+    expect((await first.stepAudit(slow.task.id, released.steps[0]!.id)).at(-1)).toMatchObject({ fromState: "in_progress", toState: "enqueued", reason: "released at shutdown" });
+    expect((await first.getTask(quick.task.id)).steps[0]!.state).toBe("complete");
+    // Another worker takes it up as a first attempt.
+    const second = await testEngine(await t.connect(), registry);
+    await second.start();
+    for (let i = 0; i < 500 && !(await running(slow.task.id)); i++) await Bun.sleep(10);
+    const retaken = await second.getTask(slow.task.id);
+    expect(retaken.steps[0]!).toMatchObject({ state: "in_progress", attempts: 1 });
+    await second.cancelTask(slow.task.id, { actor: "test", reason: "done checking" });
+    await second.stop({ drainMs: 500 });
+  }, 30_000);
+});
