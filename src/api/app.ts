@@ -13,6 +13,7 @@ import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerMetricsRoute } from "./routes/metrics.ts";
+import { registerScheduleRoutes } from "./routes/schedules.ts";
 import type { ApiApp, RouteDeps } from "./routes/route-kit.ts";
 import { registerStepRoutes } from "./routes/steps.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
@@ -60,6 +61,7 @@ export function createApp(engine: Engine, registry: ApiRegistry, options: ApiOpt
   registerStepRoutes(app, deps);
   registerTemplateRoutes(app, deps);
   registerEventRoutes(app, deps);
+  if (resolved.schedules) registerScheduleRoutes(app, resolved.schedules, resolved);
   registerHealthRoutes(app, deps);
   registerMetricsRoute(app, deps);
   registerDocsRoutes(app, deps);

@@ -23,6 +23,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   method_not_allowed: 405,
   invalid_transition: 409,
   idempotency_conflict: 409,
+  schedule_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   context_invalid: 422,

@@ -1,6 +1,7 @@
 import type { Logger } from "../core/logger.ts";
 import { silentLogger } from "../core/logger.ts";
 import type { Registry } from "../registry/index.ts";
+import type { ScheduleService } from "../engine/scheduler.ts";
 import type { AuthOptions } from "./auth/auth-options.ts";
 
 /** What readiness checks report: each must be true for /health/ready to answer 200. */
@@ -29,6 +30,8 @@ export interface ApiOptions {
   sseHeartbeatMs?: number;
   /** The API version shown in the OpenAPI document. */
   version?: string;
+  /** Schedule management (createScheduleService); without it the /v1/schedules routes are not served. */
+  schedules?: ScheduleService;
 }
 
 export interface ResolvedApiOptions {
@@ -40,6 +43,7 @@ export interface ResolvedApiOptions {
   signal: AbortSignal | undefined;
   sseHeartbeatMs: number;
   version: string;
+  schedules: ScheduleService | undefined;
 }
 
 /**
@@ -58,5 +62,6 @@ export function resolveApiOptions(o: ApiOptions): ResolvedApiOptions {
     signal: o.signal,
     sseHeartbeatMs: o.sseHeartbeatMs ?? 15_000,
     version: o.version ?? "0.1.0",
+    schedules: o.schedules,
   };
 }

@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   "steps:resolve",
   "templates:read",
   "templates:write",
+  "schedules:read",
+  "schedules:write",
   "system:read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
