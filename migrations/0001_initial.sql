@@ -101,6 +101,9 @@ create table steps (
   children_complete   integer not null default 0,
   children_failed     integer not null default 0,
   child_failure       text constraint steps_child_failure_check check (child_failure in ('park', 'fail', 'ignore')),
+  -- A durable wait the handler asked for (sleep until a time, or an external event with an
+  -- optional deadline), and what arrived for it; the re-run after the wake reads it.
+  wait                jsonb,
   inputs              jsonb,
   results             jsonb,
   error               jsonb,
@@ -115,6 +118,7 @@ create index steps_retry_due on steps (run_at) where state = 'waiting_for_retry'
 create index steps_lease_expiry on steps (lease_expires_at) where state = 'in_progress';
 create index steps_failed on steps (updated_at desc) where state = 'error';
 create index steps_waiting on steps (updated_at) where state = 'waiting';
+create index steps_waiting_for_event on steps ((wait->>'event'), (wait->>'key')) where state = 'waiting' and wait is not null;
 
 -- Audit and queue rows carry no foreign keys: they are written on the hot path (several per
 -- step), where the referential-integrity triggers cost about a quarter of a completion batch

@@ -9,6 +9,7 @@ import { createApp } from "./api/app.ts";
 import { describeDatabase, type ConfigOverrides } from "./config/index.ts";
 import { TaskerError } from "./core/errors.ts";
 import { buildRuntime } from "./runtime.ts";
+import { createScheduleService } from "./engine/scheduler.ts";
 import { schemaStatus, loadMigrations } from "./store/migrator.ts";
 
 export async function serve(overrides: ConfigOverrides, runWorkers = true): Promise<void> {
@@ -19,6 +20,7 @@ export async function serve(overrides: ConfigOverrides, runWorkers = true): Prom
   const app = createApp(engine, registry, {
     logger: log,
     signal: shutdown.signal,
+    schedules: createScheduleService({ db, engine, templates: registry }),
     auth: {
       disabled: config.auth.disabled,
       apiKeys: [...config.auth.apiKeys],

@@ -16,6 +16,7 @@ import { registerMetricsRoute } from "./routes/metrics.ts";
 import { registerScheduleRoutes } from "./routes/schedules.ts";
 import type { ApiApp, RouteDeps } from "./routes/route-kit.ts";
 import { registerStepRoutes } from "./routes/steps.ts";
+import { registerSignalRoutes } from "./routes/signals.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
 import { registerTemplateRoutes } from "./routes/templates.ts";
 import { validationHook } from "./validation-hook.ts";
@@ -59,6 +60,7 @@ export function createApp(engine: Engine, registry: ApiRegistry, options: ApiOpt
   const deps: RouteDeps = { engine, registry, options: resolved, metrics };
   registerTaskRoutes(app, deps);
   registerStepRoutes(app, deps);
+  registerSignalRoutes(app, deps);
   registerTemplateRoutes(app, deps);
   registerEventRoutes(app, deps);
   if (resolved.schedules) registerScheduleRoutes(app, resolved.schedules, resolved);

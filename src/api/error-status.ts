@@ -24,6 +24,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_transition: 409,
   idempotency_conflict: 409,
   schedule_conflict: 409,
+  no_waiting_step: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   context_invalid: 422,

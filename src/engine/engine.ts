@@ -16,6 +16,7 @@ import { createRecorder } from "./recorder.ts";
 import { createJoiner } from "./join.ts";
 import { createSpawner } from "./spawn.ts";
 import { decidedJoins, listChildren, uncountedChildren } from "../store/children.ts";
+import { deliverEvent } from "../store/waits.ts";
 import { createScheduler } from "./scheduler.ts";
 import { createSubmitter } from "./submit.ts";
 import { createSubscriberPublisher } from "./subscribers.ts";
@@ -47,7 +48,7 @@ const CANCEL_CHANNEL = "tasker_cancel";
  *   await engine.start();
  *   const { task } = await engine.submit({ namespace: "ci", name: "ci_pipeline", context: {} });
  */
-export function createEngine(input: CreateEngineInput): Engine & { workerId: string; wake: () => void } {
+export function createEngine(input: CreateEngineInput): Engine & { workerId: string; wake: () => void; inFlight: () => number } {
   const { db, registry, core } = input;
   const host = input.host ?? { hostname: "localhost", pid: 0 };
   const options = resolveEngineOptions(input.options ?? {}, `${host.hostname}:${host.pid}:${uuidv7().slice(-12)}`);
@@ -120,6 +121,8 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
   return {
     workerId: options.workerId,
     wake: () => worker.wake(),
+    /** Handlers this engine is running right now (its occupied worker slots). */
+    inFlight: () => worker.runningCount(),
     submit: (req) => submitter.submit(req),
     submitMany: (reqs) => submitter.submitMany(reqs),
 
@@ -183,6 +186,13 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
       const rows = await listChildren(db, taskId, filter.state ?? null, after, limit + 1);
       const page = rows.slice(0, limit);
       return { tasks: page.map(taskView), nextCursor: rows.length > limit ? page.at(-1)!.child_key : null };
+    },
+
+    async sendEvent(target, event, payload) {
+      if ("taskId" in target) await loadTask(target.taskId);
+      const woken = await deliverEvent(db, target, event, payload);
+      if (woken.length > 0) announce(new Set(woken.map((w) => w.namespace)));
+      return { delivered: woken.length };
     },
 
     onEvent: (listener, filter) => relay.subscribe(listener, filter),

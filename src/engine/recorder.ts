@@ -4,6 +4,8 @@ import type { Db } from "../store/db.ts";
 import { failSteps, satisfySteps } from "../store/outcomes.ts";
 import { reconcileTasks } from "./reconcile.ts";
 import { finishDispatch } from "../store/children.ts";
+import { parkSteps } from "../store/waits.ts";
+import type { WaitRecord } from "../core/wait.ts";
 import type { Joiner } from "./join.ts";
 import type { TemplateResolver } from "./templates.ts";
 import type { StepErrorRecord } from "./types.ts";
@@ -11,6 +13,7 @@ import type { StepErrorRecord } from "./types.ts";
 export type Outcome =
   | { kind: "success"; stepId: string; attempt: number; results: string }
   | { kind: "spawned"; stepId: string; attempt: number; total: number; childFailure: "park" | "fail" | "ignore" }
+  | { kind: "parked"; stepId: string; attempt: number; wait: WaitRecord; wakeAt: Date | null }
   | { kind: "failure"; stepId: string; attempt: number; retry: boolean; delayMs: number; error: StepErrorRecord };
 
 export interface RecorderDeps {
@@ -41,6 +44,11 @@ export function createRecorder(deps: RecorderDeps) {
     const ok = batch.filter((o): o is Extract<Outcome, { kind: "success" }> => o.kind === "success");
     const bad = batch.filter((o): o is Extract<Outcome, { kind: "failure" }> => o.kind === "failure");
     const spawned = batch.filter((o): o is Extract<Outcome, { kind: "spawned" }> => o.kind === "spawned");
+    const parked = batch.filter((o): o is Extract<Outcome, { kind: "parked" }> => o.kind === "parked");
+    if (parked.length > 0) {
+      const accepted = await retrying(() => parkSteps(deps.db, deps.owner, parked));
+      if (accepted.length < parked.length) deps.log.warn("parks rejected: lease lost", { rejected: parked.length - accepted.length });
+    }
     if (ok.length > 0) {
       const r = await retrying(() =>
         satisfySteps(deps.db, {

@@ -184,6 +184,11 @@ export interface Engine {
   taskAudit(taskId: string): Promise<Transition[]>;
   /** A task's child tasks in key order, optionally in one state; keyset-paginated. */
   listChildren(taskId: string, filter: { state?: TaskState; cursor?: string; limit?: number }): Promise<TaskPage>;
+  /**
+   * Delivers an external event to the steps waiting for it (ctx.waitForEvent): those of one task,
+   * or every step waiting on that name with that key. Returns how many steps it woke.
+   */
+  sendEvent(target: { taskId: string } | { key: string }, event: string, payload: unknown): Promise<{ delivered: number }>;
   /** Lifecycle events committed by any engine on this database, delivered in order. */
   onEvent(listener: (e: LifecycleEvent) => void, filter?: EventFilter): () => void;
   status(): Promise<EngineStatus>;

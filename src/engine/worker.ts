@@ -4,6 +4,7 @@ import { PermanentError } from "../core/handler-errors.ts";
 import type { LoadedTemplate } from "../core/template/loaded-template.ts";
 import type { SpawnReceipt, StepContext } from "../core/template/step-context.ts";
 import type { JoinDefinition } from "../core/template/join.ts";
+import { durableWaits, ParkSignal } from "../core/wait.ts";
 import type { Db } from "../store/db.ts";
 import { claimSteps, releaseSteps, type ClaimedStep } from "../store/queue.ts";
 import type { ResolvedEngineOptions } from "./config.ts";
@@ -112,6 +113,7 @@ export function createWorker(deps: WorkerDeps) {
         namespace: c.namespace,
         taskName: c.task_name,
         version: c.version,
+        ...durableWaits(c.wait, () => new Date()),
         spawn: (spec) => {
           if (spawned) return Promise.reject(new PermanentError("ctx.spawn may be called once per attempt"));
           spawned = deps.spawn(c, step.join, spec as Parameters<StepContext["spawn"]>[0]);
@@ -131,6 +133,10 @@ export function createWorker(deps: WorkerDeps) {
     } catch (error) {
       await options.faults?.beforeRecordOutcome?.({ stepId: c.step_id, attempt: c.attempts, name: c.name });
       if (entry.released) return;
+      if (error instanceof ParkSignal) {
+        deps.recorder.record({ kind: "parked", stepId: c.step_id, attempt: c.attempts, wait: error.wait, wakeAt: error.wakeAt });
+        return;
+      }
       const policy = template?.steps[c.idx]?.retry;
       const decision = policy
         ? nextRetry({ ...policy, maxAttempts: c.max_attempts }, c.attempts, error, options.random)

@@ -1,4 +1,5 @@
 import type { Queryable, Row } from "./db.ts";
+import type { WaitRecord } from "../core/wait.ts";
 
 /** A claimed step, with everything its handler needs: task context and dependency results. */
 export interface ClaimedStep extends Row {
@@ -15,6 +16,8 @@ export interface ClaimedStep extends Row {
   version: string;
   context: Record<string, unknown>;
   deps: Record<string, unknown>;
+  /** The durable wait an earlier run of this attempt parked on, if any. */
+  wait: WaitRecord | null;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function claimSteps(
        select c.msg_id, s.id as step_id, s.state as from_state, coalesce(s.timeout_ms, $4) + $5 as lease_ms
          from candidates c join steps s on s.id = c.step_id
         where s.state in ('enqueued', 'waiting_for_retry') or (s.state = 'in_progress' and s.attempts < s.max_attempts)
+           or (s.state = 'waiting' and s.wait is not null)
         for update of s skip locked
      ), msgs as (
        update queue_messages m
@@ -62,17 +66,18 @@ export async function claimSteps(
        returning m.msg_id, m.step_id
      ), claimed as (
        update steps s
-          set state = 'in_progress', attempts = s.attempts + 1, lease_owner = $3,
+          -- A durable wait that ended resumes the same attempt: waiting is not a failure.
+          set state = 'in_progress', attempts = s.attempts + case when p.from_state = 'waiting' then 0 else 1 end, lease_owner = $3,
               lease_expires_at = now() + p.lease_ms * interval '1 millisecond',
               started_at = now(), run_at = null, updated_at = now()
          from picked p where s.id = p.step_id
-       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.max_attempts, s.timeout_ms, s.parents
+       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.max_attempts, s.timeout_ms, s.parents, s.wait
      ), tr as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
        select c.task_id, c.id, p.from_state, 'in_progress', c.attempts, 'claimed', $3
          from claimed c join picked p on p.step_id = c.id
      )
-     select m.msg_id, c.id as step_id, c.task_id, c.idx, c.name, c.attempts, c.max_attempts, c.timeout_ms,
+     select m.msg_id, c.id as step_id, c.task_id, c.idx, c.name, c.attempts, c.max_attempts, c.timeout_ms, c.wait,
             t.namespace, t.name as task_name, t.version, t.context,
             coalesce((select jsonb_object_agg(d.name, d.results) from steps d
                        where d.task_id = c.task_id and d.idx = any(c.parents)), '{}'::jsonb) as deps

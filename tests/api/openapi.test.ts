@@ -38,7 +38,7 @@ describeEachBackend("OpenAPI document and docs page", (t) => {
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
     const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`));
     expect(new Set(served)).toEqual(new Set(documented));
-    expect(new Set(served).size).toBe(21);
+    expect(new Set(served).size).toBe(23);
   });
 
   test("protected routes declare both credential schemes and their 401/403 answers", () => {

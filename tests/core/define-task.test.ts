@@ -18,6 +18,9 @@ const ctxFor = <C, D>(context: C, deps: D): StepContext<C, D> => ({
   taskName: "task",
   version: "1.0.0",
   spawn: () => Promise.reject(new Error("no child tasks in this test")),
+  sleep: async () => {},
+  sleepUntil: async () => {},
+  waitForEvent: () => Promise.reject(new Error("no events in this test")),
 });
 
 /** Captures the TemplateValidationError a spec provokes. */

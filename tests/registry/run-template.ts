@@ -32,6 +32,9 @@ export async function runTemplate(t: LoadedTemplate, input: unknown, taskId = "t
           taskName: t.name,
           version: t.version,
           spawn: () => Promise.reject(new Error("child tasks need the engine")),
+          sleep: async () => {},
+          sleepUntil: async () => {},
+          waitForEvent: () => Promise.reject(new Error("events need the engine")),
         });
         results[step.name] = JSON.parse(JSON.stringify(out ?? null));
         break;

@@ -30,6 +30,10 @@ function ctxFor(stepName: string, context: unknown, deps: Record<string, unknown
     taskName: task.name,
     version: task.version,
     spawn: () => Promise.reject(new Error("child tasks need the engine; test the spawning step with a running engine")),
+    // Durable waits return at once here: the test runs the steps straight through.
+    sleep: async () => {},
+    sleepUntil: async () => {},
+    waitForEvent: () => Promise.reject(new Error("external events need the engine")),
   };
 }
 

@@ -44,6 +44,20 @@ export interface StepContext<C = unknown, D = Readonly<Record<string, unknown>>>
    * (see the step's `join` option). Call it at most once per attempt.
    */
   spawn<I>(spec: SpawnSpec<I>): Promise<SpawnReceipt>;
+  /**
+   * Durable sleep: the step parks without holding a worker and runs again when the time has
+   * come; on that run the same call returns at once. Survives restarts. Code before the call
+   * runs again on the re-run, so keep side effects after it (or idempotent).
+   */
+  sleep(ms: number): Promise<void>;
+  sleepUntil(at: Date): Promise<void>;
+  /**
+   * Waits durably for an external event sent to this task (`POST /v1/tasks/{id}/events/{name}`)
+   * or, with `key`, to every step waiting on that name and key (`POST /v1/events/{name}`).
+   * Resolves with the event's payload on the run after it arrives; past `timeoutMs` the step
+   * fails permanently with EventTimeoutError.
+   */
+  waitForEvent(event: string, options?: { key?: string; timeoutMs?: number }): Promise<unknown>;
 }
 
 /** What a step hands to `ctx.spawn`: the child template and the items to make children of. */
