@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   idempotency_conflict: 409,
   schedule_conflict: 409,
   no_waiting_step: 409,
+  step_not_skippable: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   context_invalid: 422,

@@ -18,8 +18,8 @@ export const STEP_TRANSITIONS: Table<StepState> = Object.freeze({
   enqueued: ["in_progress", "cancelled", "complete", "resolved_manually", "skipped"],
   // in_progress → in_progress: a new attempt claims a step whose previous lease expired.
   in_progress: ["in_progress", "complete", "waiting_for_retry", "error", "enqueued", "cancelled", "waiting"],
-  waiting_for_retry: ["in_progress", "cancelled", "complete", "resolved_manually"],
-  error: ["enqueued", "pending", "complete", "resolved_manually"],
+  waiting_for_retry: ["in_progress", "cancelled", "complete", "resolved_manually", "skipped"],
+  error: ["enqueued", "pending", "complete", "resolved_manually", "skipped"],
   complete: [],
   cancelled: [],
   resolved_manually: [],

@@ -164,6 +164,7 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
     resetStep: (taskId, stepId, audit) => manual.reset(taskId, stepId, audit),
     resolveStep: (taskId, stepId, audit) => manual.resolve(taskId, stepId, audit, "resolved_manually", null),
     completeStep: (taskId, stepId, audit) => manual.resolve(taskId, stepId, audit, "complete", audit.results),
+    skipStep: (taskId, stepId, audit) => manual.resolve(taskId, stepId, audit, "skipped", null),
 
     async stepAudit(taskId, stepId) {
       await loadTask(taskId);

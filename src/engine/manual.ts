@@ -4,6 +4,7 @@ import { satisfySteps } from "../store/outcomes.ts";
 import { dropStepMessage, dropTaskMessages, enqueueStep } from "../store/queue.ts";
 import { getStep, listSteps, transitionStep } from "../store/steps.ts";
 import { getTask, transitionTask } from "../store/tasks.ts";
+import { TaskerError } from "../core/errors.ts";
 import { stepStatesLeadingTo, taskStatesLeadingTo, TERMINAL_TASK_STATES } from "../core/state-machine.ts";
 import { InvalidTransitionError, StepNotFoundError, TaskNotFoundError } from "./errors.ts";
 import { reconcileTasks } from "./reconcile.ts";
@@ -75,14 +76,22 @@ export function createManualOperations(deps: ManualDeps) {
     },
 
     /** Marks a step satisfied by hand (resolved, or complete with given results); dependents run. */
-    async resolve(taskId: string, stepId: string, audit: Audit, to: "resolved_manually" | "complete", results: unknown): Promise<StepView> {
+    async resolve(taskId: string, stepId: string, audit: Audit, to: "resolved_manually" | "complete" | "skipped", results: unknown): Promise<StepView> {
       let result: SatisfyResult | null = null;
       await db.transaction(async (tx) => {
         const { task, step } = await lockTaskAndStep(tx, taskId, stepId);
-        if (isTerminal(task.state)) throw new InvalidTransitionError("task", task.state, `${to === "complete" ? "complete" : "resolve"} a step of`);
+        if (isTerminal(task.state)) throw new InvalidTransitionError("task", task.state, `${to === "complete" ? "complete" : to === "skipped" ? "skip" : "resolve"} a step of`);
+        if (to === "skipped") {
+          const template = deps.templates.resolve(task.namespace, task.name, task.version);
+          if (!template.steps[step.idx]?.skippable) {
+            throw new TaskerError("step_not_skippable", `step "${step.name}" is not skippable: its template does not mark it skippable`, { step: step.name });
+          }
+        }
         // A running step is the worker's to finish (or a cancel's to stop), never a person's.
         const from: StepState[] = stepStatesLeadingTo(to).filter((s) => s !== "in_progress");
-        if (!from.includes(step.state as StepState)) throw new InvalidTransitionError("step", step.state, to === "complete" ? "complete manually" : "resolve manually");
+        if (!from.includes(step.state as StepState)) {
+          throw new InvalidTransitionError("step", step.state, to === "complete" ? "complete manually" : to === "skipped" ? "skip" : "resolve manually");
+        }
         const r = await satisfySteps(tx, {
           stepIds: [stepId],
           attempts: [step.attempts],

@@ -55,6 +55,14 @@ export function createSubmitter(deps: SubmitterDeps) {
     const hash = await identityHash(template.identity, { version: template.version, context, idempotencyKey });
     const dag = template.dag;
     const n = dag.size;
+    // Steps whose skipIf holds for this context start skipped; they count as satisfied parents.
+    const skipped = template.steps.map((s) => {
+      try {
+        return s.skipIf?.(context) === true;
+      } catch (error) {
+        throw new ContextInvalidError([{ path: "", message: `step "${s.name}" skipIf threw: ${String(error)}` }]);
+      }
+    });
     const ids: string[] = [];
     const states: string[] = [];
     const unfinished: number[] = [];
@@ -63,8 +71,9 @@ export function createSubmitter(deps: SubmitterDeps) {
     for (let i = 0; i < n; i++) {
       ids.push(uuidv7());
       const p = dag.parentsOf(i);
-      unfinished.push(p.length);
-      states.push(p.length === 0 ? "enqueued" : "pending");
+      const waitingOn = Array.from(p).filter((parent) => !skipped[parent]).length;
+      unfinished.push(waitingOn);
+      states.push(skipped[i] ? "skipped" : waitingOn === 0 ? "enqueued" : "pending");
       parents.push(`{${p.join(",")}}`);
       children.push(`{${dag.childrenOf(i).join(",")}}`);
     }
@@ -85,6 +94,7 @@ export function createSubmitter(deps: SubmitterDeps) {
           sourceSystem: req.sourceSystem ?? null,
           reason: req.reason ?? null,
           stepCount: n,
+          stepsUnfinished: n - skipped.filter(Boolean).length,
           ...(parent ? { parent } : {}),
         },
         steps: {

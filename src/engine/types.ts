@@ -180,6 +180,8 @@ export interface Engine {
   resetStep(taskId: string, stepId: string, audit: Audit): Promise<StepView>;
   resolveStep(taskId: string, stepId: string, audit: Audit): Promise<StepView>;
   completeStep(taskId: string, stepId: string, audit: Audit & { results: unknown }): Promise<StepView>;
+  /** Skips a step its template marks skippable; dependents treat it as satisfied. */
+  skipStep(taskId: string, stepId: string, audit: Audit): Promise<StepView>;
   stepAudit(taskId: string, stepId: string): Promise<Transition[]>;
   taskAudit(taskId: string): Promise<Transition[]>;
   /** A task's child tasks in key order, optionally in one state; keyset-paginated. */

@@ -17,7 +17,7 @@ export interface SatisfyInput {
   results: string[];
   /** The lease owner for worker outcomes; null for manual operations (fenced by `from` only). */
   owner: string | null;
-  to: "complete" | "resolved_manually";
+  to: "complete" | "resolved_manually" | "skipped";
   from: readonly string[];
   actor: string;
   reason: string;

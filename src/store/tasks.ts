@@ -40,6 +40,8 @@ export interface NewTask {
   sourceSystem: string | null;
   reason: string | null;
   stepCount: number;
+  /** Steps not satisfied at submit (step count less those skipped by their condition). */
+  stepsUnfinished?: number;
   /** For a child task: the spawning task and step, and the child's key (its index). */
   parent?: { taskId: string; stepId: string; key: string };
 }
@@ -88,7 +90,7 @@ export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps
   const t = { id: [] as string[], namespace: [] as string[], name: [] as string[], version: [] as string[], fingerprint: [] as string[],
     priority: [] as number[], context: [] as string[], identity: [] as (string | null)[], tags: [] as string[], initiator: [] as (string | null)[],
     source: [] as (string | null)[], reason: [] as (string | null)[], count: [] as number[],
-    parentTask: [] as (string | null)[], parentStep: [] as (string | null)[], key: [] as (string | null)[] };
+    parentTask: [] as (string | null)[], parentStep: [] as (string | null)[], key: [] as (string | null)[], unfinished: [] as number[] };
   const s = { task: [] as string[], id: [] as string[], idx: [] as number[], name: [] as string[], state: [] as string[], max: [] as number[],
     retry: [] as string[], timeout: [] as number[], unfinished: [] as number[], parents: [] as string[], children: [] as string[] };
   for (const { task, steps } of items) {
@@ -96,6 +98,7 @@ export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps
     t.fingerprint.push(task.fingerprint); t.priority.push(task.priority); t.context.push(JSON.stringify(task.context));
     t.identity.push(task.identityHash); t.tags.push(pgArray(task.tags)); t.initiator.push(task.initiator);
     t.source.push(task.sourceSystem); t.reason.push(task.reason); t.count.push(task.stepCount);
+    t.unfinished.push(task.stepsUnfinished ?? task.stepCount);
     t.parentTask.push(task.parent?.taskId ?? null); t.parentStep.push(task.parent?.stepId ?? null); t.key.push(task.parent?.key ?? null);
     for (let i = 0; i < steps.ids.length; i++) {
       s.task.push(task.id); s.id.push(steps.ids[i]!); s.idx.push(i); s.name.push(steps.names[i]!); s.state.push(steps.states[i]!);
@@ -111,13 +114,15 @@ export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps
      ), t as (
        insert into tasks (id, namespace, name, version, template_fingerprint, state, priority, context, identity_hash,
                           tags, initiator, source_system, reason, step_count, steps_unfinished, started_at,
-                          parent_task_id, parent_step_id, child_key)
-       select x.id, x.namespace, x.name, x.version, x.fingerprint, 'in_progress', x.priority, x.context::jsonb, x.identity,
-              x.tags::text[], x.initiator, x.source, x.reason, x.count, x.count, now(), x.parent_task, x.parent_step, x.key
+                          parent_task_id, parent_step_id, child_key, completed_at, finalized_at)
+       select x.id, x.namespace, x.name, x.version, x.fingerprint, case when x.unfinished = 0 then 'complete' else 'in_progress' end,
+              x.priority, x.context::jsonb, x.identity,
+              x.tags::text[], x.initiator, x.source, x.reason, x.count, x.unfinished, now(), x.parent_task, x.parent_step, x.key,
+              case when x.unfinished = 0 then now() end, case when x.unfinished = 0 then now() end
          from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $31::uuid[], $32::uuid[], $33::text[])
+                     $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $31::uuid[], $32::uuid[], $33::text[], $34::int[])
               as x(id, namespace, name, version, fingerprint, priority, context, identity, tags, initiator, source, reason, count,
-                   parent_task, parent_step, key)
+                   parent_task, parent_step, key, unfinished)
         where $26::uuid is null or exists (select 1 from cursor_moved)
        on conflict (namespace, name, identity_hash) where identity_hash is not null do nothing
        returning *
@@ -138,17 +143,20 @@ export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps
        select s.task_id, s.id, null, s.state, 0, 'task submitted', $25 from s
      ), tt as (
        insert into task_transitions (task_id, from_state, to_state, reason, actor)
-       select t.id, null, 'in_progress', 'submitted', $25 from t
+       select t.id, null, t.state, case when t.state = 'complete' then 'submitted; every step skipped' else 'submitted' end, $25 from t
      ), ev as (
        insert into events (event_id, name, namespace, task_id, payload)
        select gen_random_uuid(), 'task.started', t.namespace, t.id,
               jsonb_build_object('name', t.name, 'version', t.version, 'stepCount', t.step_count) from t
+       union all
+       select gen_random_uuid(), 'task.completed', t.namespace, t.id, jsonb_build_object('name', t.name, 'version', t.version)
+         from t where t.state = 'complete'
      )
      select * from t`,
     [t.id, t.namespace, t.name, t.version, t.fingerprint, t.priority, t.context, t.identity, t.tags, t.initiator, t.source,
       t.reason, t.count, s.task, s.id, s.idx, s.name, s.state, s.max, s.retry, s.timeout, s.unfinished, s.parents, s.children, actor,
       fence?.stepId ?? null, fence?.cursor ?? 0, fence?.attempt ?? 0, fence?.owner ?? null, fence?.childFailure ?? null,
-      t.parentTask, t.parentStep, t.key],
+      t.parentTask, t.parentStep, t.key, t.unfinished],
   );
 }
 

@@ -18,7 +18,7 @@ test("terminal task states have no way out", () => {
 test("satisfied steps are final; a failed step can only be reset or settled by hand", () => {
   expect(STEP_TRANSITIONS.complete).toEqual([]);
   expect(STEP_TRANSITIONS.resolved_manually).toEqual([]);
-  expect([...STEP_TRANSITIONS.error].sort()).toEqual(["complete", "enqueued", "pending", "resolved_manually"]);
+  expect([...STEP_TRANSITIONS.error].sort()).toEqual(["complete", "enqueued", "pending", "resolved_manually", "skipped"]);
   expect(isStepTransition(null, "enqueued")).toBe(true);
   expect(isStepTransition("complete", "error")).toBe(false);
   expect(stepStatesLeadingTo("cancelled").sort()).toEqual(["enqueued", "in_progress", "pending", "waiting", "waiting_for_retry"]);

@@ -57,7 +57,7 @@ export function registerStepRoutes(app: ApiApp, { engine, options }: RouteDeps):
     tags: ["steps"],
     summary: "Retry, resolve or complete a step by hand",
     description:
-      "`reset_for_retry` puts a failed step back in the queue with fresh attempts; `resolve_manually` marks it resolved so dependents run without its results; `complete_manually` marks it complete with the `results` given. `reason` and `actor` are required and recorded in the audit trail; with auth on, the credential's subject is recorded as the actor.",
+      "`reset_for_retry` puts a failed step back in the queue with fresh attempts; `resolve_manually` marks it resolved so dependents run without its results; `complete_manually` marks it complete with the `results` given; `skip` skips a step its template marks `skippable` (409 `step_not_skippable` otherwise). `reason` and `actor` are required and recorded in the audit trail; with auth on, the credential's subject is recorded as the actor.",
     security: SECURITY,
     middleware: guard("steps:resolve", { body: "required", maxBytes: options.maxBodyBytes }),
     request: { params: StepIdParams, body: { required: true, content: { "application/json": { schema: PatchStepBodySchema } } } },
@@ -82,7 +82,9 @@ export function registerStepRoutes(app: ApiApp, { engine, options }: RouteDeps):
         ? await engine.resetStep(id, stepId, audit)
         : body.action === "resolve_manually"
           ? await engine.resolveStep(id, stepId, audit)
-          : await engine.completeStep(id, stepId, { ...audit, results: body.results });
+          : body.action === "skip"
+            ? await engine.skipStep(id, stepId, audit)
+            : await engine.completeStep(id, stepId, { ...audit, results: body.results });
     return c.json(stepJson(step), 200);
   });
 

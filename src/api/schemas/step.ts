@@ -43,6 +43,7 @@ export const PatchStepBodySchema = z
     [
       z.strictObject({ action: z.literal("reset_for_retry"), reason, actor }),
       z.strictObject({ action: z.literal("resolve_manually"), reason, actor }),
+      z.strictObject({ action: z.literal("skip"), reason, actor }),
       z.strictObject({
         action: z.literal("complete_manually"),
         reason,
@@ -53,7 +54,7 @@ export const PatchStepBodySchema = z
     {
       error: (issue) =>
         issue.input !== null && typeof issue.input === "object" && !Array.isArray(issue.input)
-          ? "action must be one of reset_for_retry, resolve_manually, complete_manually"
+          ? "action must be one of reset_for_retry, resolve_manually, complete_manually, skip"
           : "expected object: send a JSON object with action, reason and actor",
     },
   )

@@ -19,6 +19,7 @@ export interface LoadedStep {
   readonly handler: StepHandler;
   readonly handlerClass: string | undefined;
   readonly join: JoinDefinition;
+  readonly skipIf: ((context: unknown) => boolean) | undefined;
 }
 
 /** Where a template came from. */
@@ -83,6 +84,7 @@ export function toLoadedTemplate(def: TaskDefinition, options: LoadTemplateOptio
       handler: s.handler,
       handlerClass: s.handlerClass,
       join: s.join,
+      skipIf: s.skipIf,
     }),
   );
   return Object.freeze({

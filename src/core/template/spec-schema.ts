@@ -39,6 +39,7 @@ export const stepSpecSchema = z.strictObject({
   handler: fn("handler"),
   handlerClass: z.string().max(300).optional(),
   join: joinSpecSchema.optional(),
+  skipIf: fn("skipIf").optional(),
 });
 
 export const namedStepSpecSchema = stepSpecSchema.extend({ name: nameSchema });

@@ -19,8 +19,10 @@ export interface StepSpec<C = unknown> {
   retry?: RetryPolicyInput;
   /** Per-attempt time limit; the attempt's AbortSignal fires when it expires. */
   timeoutMs?: number;
-  /** The step may be skipped by an operator (manually resolved) without failing the task. */
+  /** A person may skip the step (PATCH action `skip`); dependents treat it as satisfied. */
   skippable?: boolean;
+  /** Skips the step at submit when it returns true for the task's context (implies skippable). */
+  skipIf?: (context: C) => boolean;
   description?: string;
   /** Informational: the Tasker handler_class a YAML step was imported from. */
   handlerClass?: string;
@@ -87,6 +89,7 @@ export interface StepDefinition {
   /** Set for steps imported from Tasker YAML: the template's handler_class. */
   readonly handlerClass?: string;
   readonly join: JoinDefinition;
+  readonly skipIf: ((context: unknown) => boolean) | undefined;
 }
 
 /** Brand of a validated definition; Symbol.for so that copies of the package recognise each other. */

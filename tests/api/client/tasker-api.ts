@@ -623,7 +623,7 @@ export interface paths {
         head?: never;
         /**
          * Retry, resolve or complete a step by hand
-         * @description `reset_for_retry` puts a failed step back in the queue with fresh attempts; `resolve_manually` marks it resolved so dependents run without its results; `complete_manually` marks it complete with the `results` given. `reason` and `actor` are required and recorded in the audit trail; with auth on, the credential's subject is recorded as the actor.
+         * @description `reset_for_retry` puts a failed step back in the queue with fresh attempts; `resolve_manually` marks it resolved so dependents run without its results; `complete_manually` marks it complete with the `results` given; `skip` skips a step its template marks `skippable` (409 `step_not_skippable` otherwise). `reason` and `actor` are required and recorded in the audit trail; with auth on, the credential's subject is recorded as the actor.
          */
         patch: {
             parameters: {
@@ -1766,6 +1766,13 @@ export interface components {
         } | {
             /** @enum {string} */
             action: "resolve_manually";
+            /** @example upstream outage fixed */
+            reason: string;
+            /** @example alice@example.com */
+            actor: string;
+        } | {
+            /** @enum {string} */
+            action: "skip";
             /** @example upstream outage fixed */
             reason: string;
             /** @example alice@example.com */
