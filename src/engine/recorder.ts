@@ -29,6 +29,7 @@ export interface RecorderDeps {
 // (each batch locks child and task rows as it finds them); Postgres aborts one, which retries.
 const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);
 const MAX_TRIES = 8;
+const MAX_BATCH = 512;
 
 /**
  * Collects handler outcomes and records them in batches: whatever finished while the previous
@@ -113,8 +114,9 @@ export function createRecorder(deps: RecorderDeps) {
 
   async function drain(): Promise<void> {
     while (buffer.length > 0) {
-      const batch = buffer;
-      buffer = [];
+      // Bounded batches: a completion statement's cost grows faster than its size, and an
+      // unbounded batch would make the next one bigger still.
+      const batch = buffer.splice(0, MAX_BATCH);
       try {
         await writeBatch(batch);
       } catch (error) {

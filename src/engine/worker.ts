@@ -76,8 +76,9 @@ export function createWorker(deps: WorkerDeps) {
         continue;
       }
       let claimed: ClaimedStep[] = [];
+      const asked = Math.min(free, options.claimBatch);
       try {
-        claimed = await claimSteps(deps.db, namespaces, Math.min(free, options.claimBatch), options.workerId, options.defaultTimeoutMs, options.leaseGraceMs);
+        claimed = await claimSteps(deps.db, namespaces, asked, options.workerId, options.defaultTimeoutMs, options.leaseGraceMs);
       } catch (error) {
         if (!active) break;
         log.error("claim failed", { error: String(error) });
@@ -85,7 +86,9 @@ export function createWorker(deps: WorkerDeps) {
         continue;
       }
       for (const step of claimed) void execute(step);
-      if (claimed.length === 0) await sleep(options.pollMs);
+      // Fewer than asked means the queue is drained for now: wait for a wake-up (a local enqueue,
+      // a NOTIFY, a freed slot) or the poll period instead of sending an empty claim at once.
+      if (claimed.length < asked) await sleep(options.pollMs);
     }
   }
 

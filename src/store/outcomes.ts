@@ -37,15 +37,17 @@ export interface SatisfyInput {
 export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<SatisfyResult> {
   const rows = await q.query<{ kind: string; id: string; task_id: string; namespace: string | null; parent_step_id: string | null }>(
     `with done as (
+       -- The old state comes from the pre-update row joined in FROM, so no later part of the
+       -- statement has to join two CTE scans (a nested loop, quadratic in the batch size).
        update steps s
           set state = $5, results = r.results::jsonb, completed_at = now(), updated_at = now(),
               lease_owner = null, lease_expires_at = null, run_at = null
-         from unnest($1::uuid[], $2::int[], $3::text[]) as r(step_id, attempt, results)
+         from (select x.step_id, x.attempt, x.results, o.state as old_state
+                 from unnest($1::uuid[], $2::int[], $3::text[]) as x(step_id, attempt, results)
+                 join steps o on o.id = x.step_id) as r
         where s.id = r.step_id and s.state = any($6::text[])
           and ($4::text is null or (s.lease_owner = $4 and s.attempts = r.attempt))
-       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.children, s.started_at
-     ), before as (
-       select o.id, o.state from steps o join done d on d.id = o.id
+       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.children, s.started_at, r.old_state
      ), arch as (
        delete from queue_messages m using done d where m.step_id = d.id returning m.*
      ), arch_ins as (
@@ -53,7 +55,7 @@ export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<S
        select msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, $5 from arch
      ), str as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
-       select d.task_id, d.id, b.state, $5, d.attempts, $8, $7 from done d join before b on b.id = d.id
+       select d.task_id, d.id, d.old_state, $5, d.attempts, $8, $7 from done d
      ), sev as (
        insert into events (event_id, name, namespace, task_id, step_id, payload)
        select gen_random_uuid(), 'step.completed', t.namespace, d.task_id, d.id,
@@ -81,8 +83,8 @@ export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<S
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
        select task_id, id, 'pending', 'enqueued', attempts, 'dependencies satisfied', 'system' from ready
      ), per_task as (
-       select d.task_id, count(*)::int as n, (count(*) filter (where b.state = 'error'))::int as nf
-         from done d join before b on b.id = d.id group by d.task_id
+       select d.task_id, count(*)::int as n, (count(*) filter (where d.old_state = 'error'))::int as nf
+         from done d group by d.task_id
      ), fin as (
        update tasks t
           set steps_unfinished = t.steps_unfinished - p.n, steps_failed = t.steps_failed - p.nf, updated_at = now(),

@@ -179,7 +179,9 @@ export async function recordScheduleError(q: Queryable, id: string, owner: strin
 export async function msUntilNextDue(q: Queryable, tasks: TaskPairs): Promise<number | null> {
   if (tasks.namespaces.length === 0) return null;
   const [row] = await q.query<{ ms: number | null }>(
-    `select greatest(0, extract(epoch from min(next_run_at) - now()) * 1000)::float8 as ms
+    // greatest() ignores NULL: without the case an empty result would read as "due now".
+    `select case when min(next_run_at) is null then null
+                 else greatest(0, extract(epoch from min(next_run_at) - now()) * 1000)::float8 end as ms
        from schedules
       where not paused and next_run_at is not null
         and (claim_expires_at is null or claim_expires_at < now())
