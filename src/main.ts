@@ -81,17 +81,29 @@ if (import.meta.main) {
       },
       strict: true,
     });
-    const overrides: ConfigOverrides = {};
-    if (values.port !== undefined) overrides.port = parsePort(values.port);
-    if (values.host !== undefined) overrides.host = values.host;
-    if (values.memory) overrides.memory = true;
-    if (values["data-dir"] !== undefined) overrides.dataDir = values["data-dir"];
-    if (values.handlers !== undefined) overrides.handlersDir = values.handlers;
-    if (values["no-auth"]) overrides.noAuth = true;
-    await serve(overrides, !values["no-workers"]);
+    await serve(serverOverrides(values), !values["no-workers"]);
   } catch (error) {
     fail(error);
   }
+}
+
+/** The server flags shared by `bun run server` and `tasker serve|work|…`, as configuration overrides. */
+export function serverOverrides(values: {
+  port?: string;
+  host?: string;
+  memory?: boolean;
+  "data-dir"?: string;
+  handlers?: string;
+  "no-auth"?: boolean;
+}): ConfigOverrides {
+  const overrides: ConfigOverrides = {};
+  if (values.port !== undefined) overrides.port = parsePort(values.port);
+  if (values.host !== undefined) overrides.host = values.host;
+  if (values.memory) overrides.memory = true;
+  if (values["data-dir"] !== undefined) overrides.dataDir = values["data-dir"];
+  if (values.handlers !== undefined) overrides.handlersDir = values.handlers;
+  if (values["no-auth"]) overrides.noAuth = true;
+  return overrides;
 }
 
 export function parsePort(raw: string): number {

@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { loadConfig, describeDatabase, type ConfigOverrides } from "../config/index.ts";
 import { TaskerError } from "../core/errors.ts";
 import { createLogger } from "../core/logger.ts";
-import { fail, parsePort, serve } from "../main.ts";
+import { fail, serve, serverOverrides } from "../main.ts";
 import { buildRuntime } from "../runtime.ts";
 import { loadMigrations, migrate } from "../store/migrator.ts";
 import { openDb } from "../store/open.ts";
@@ -49,13 +49,7 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   const [command, ...rest] = positionals;
-  const overrides: ConfigOverrides = {};
-  if (values.port !== undefined) overrides.port = parsePort(values.port);
-  if (values.host !== undefined) overrides.host = values.host;
-  if (values.memory) overrides.memory = true;
-  if (values["data-dir"] !== undefined) overrides.dataDir = values["data-dir"];
-  if (values.handlers !== undefined) overrides.handlersDir = values.handlers;
-  if (values["no-auth"]) overrides.noAuth = true;
+  const overrides = serverOverrides(values);
 
   switch (command) {
     case "serve":
