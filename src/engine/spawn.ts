@@ -32,21 +32,24 @@ export function createSpawner(deps: SpawnerDeps) {
     let index = cursor;
     let dispatched = 0;
     let chunk: I[] = [];
+    // Preparing a chunk (validation, ids) overlaps the previous chunk's insert; inserts stay in
+    // order, so the persisted cursor only ever moves past children that exist.
+    let inFlight: Promise<void> | null = null;
 
-    const flush = async () => {
-      const prepared = await Promise.all(
-        chunk.map((item, j) => {
-          const key = String(index + j);
-          const context = spec.context ? spec.context(item, index + j) : (item as Record<string, unknown>);
+    const prepare = (items: I[], first: number) =>
+      Promise.all(
+        items.map((item, j) => {
+          const context = spec.context ? spec.context(item, first + j) : (item as Record<string, unknown>);
           return deps.submitter.prepare(
             { namespace: spec.namespace ?? c.namespace, name: spec.name, ...(spec.version ? { version: spec.version } : {}), context, initiator: deps.owner },
-            { taskId: c.task_id, stepId: c.step_id, key },
+            { taskId: c.task_id, stepId: c.step_id, key: String(first + j) },
           );
         }),
       );
+
+    const insert = async (prepared: Awaited<ReturnType<typeof prepare>>, next: number) => {
       const first = prepared[0];
       if (first) await deps.submitter.recordTemplate(first.template);
-      const next = index + chunk.length;
       const rows = await insertTasks(deps.db, prepared.map((p) => p.item), deps.owner, {
         stepId: c.step_id,
         attempt: c.attempts,
@@ -63,9 +66,19 @@ export function createSpawner(deps: SpawnerDeps) {
         if (!lease?.ok) throw new LeaseLostError(c.step_id, c.attempts);
       }
       dispatched += rows.length;
-      index = next;
-      chunk = [];
       if (rows.length > 0) deps.onEnqueued(new Set(rows.map((r) => r.namespace)));
+    };
+
+    const flush = async () => {
+      const items = chunk;
+      const first = index;
+      chunk = [];
+      index += items.length;
+      const prepared = await prepare(items, first);
+      if (inFlight) await inFlight;
+      inFlight = insert(prepared, first + items.length);
+      // Surface a failed insert at the next flush or at the end, never as an unhandled rejection.
+      inFlight.catch(() => {});
     };
 
     for await (const item of source as AsyncIterable<I>) {
@@ -73,6 +86,7 @@ export function createSpawner(deps: SpawnerDeps) {
       if (chunk.length >= chunkSize) await flush();
     }
     if (chunk.length > 0) await flush();
+    if (inFlight) await inFlight;
     return { dispatched, total: index };
   };
 }

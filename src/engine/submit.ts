@@ -51,8 +51,10 @@ export function createSubmitter(deps: SubmitterDeps) {
       throw new ContextInvalidError(parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
     }
     const context = (parsed.data ?? {}) as Record<string, unknown>;
-    const idempotencyKey = parent ? `child:${parent.stepId}:${parent.key}` : req.idempotencyKey;
-    const hash = await identityHash(template.identity, { version: template.version, context, idempotencyKey });
+    // A child is identified by its parent step and key as they are: unique already, no hash needed.
+    const hash = parent
+      ? `child:${parent.stepId}:${parent.key}`
+      : await identityHash(template.identity, { version: template.version, context, idempotencyKey: req.idempotencyKey });
     const dag = template.dag;
     const n = dag.size;
     // Steps whose skipIf holds for this context start skipped; they count as satisfied parents.
