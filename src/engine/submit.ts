@@ -114,21 +114,20 @@ export function createSubmitter(deps: SubmitterDeps) {
     };
   }
 
-  /**
-   * Submits many tasks in one statement (one round trip, one commit): every request is
-   * validated first, and any invalid one fails the whole call before anything is written.
-   */
-  async function submitMany(requests: readonly SubmitRequest[]): Promise<SubmitResult[]> {
-    if (requests.length === 0) return [];
-    const prepared = await Promise.all(requests.map((r) => prepare(r)));
-    if (deps.options.maxQueueDepth > 0) {
-      for (const ns of new Set(prepared.map((p) => p.template.namespace))) {
-        const depth = await queueDepth(deps.db, ns);
-        if (depth > deps.options.maxQueueDepth) throw new BackpressureError(ns, depth, 5);
-      }
+  type Prepared = Awaited<ReturnType<typeof prepare>>;
+
+  async function checkBackpressure(namespaces: Iterable<string>): Promise<void> {
+    if (deps.options.maxQueueDepth <= 0) return;
+    for (const ns of new Set(namespaces)) {
+      const depth = await queueDepth(deps.db, ns);
+      if (depth > deps.options.maxQueueDepth) throw new BackpressureError(ns, depth, 5);
     }
+  }
+
+  /** Writes prepared tasks in one statement and answers each: created, or the existing task. */
+  async function write(prepared: readonly Prepared[], actor: string): Promise<SubmitResult[]> {
     for (const p of new Set(prepared.map((x) => x.template))) await recordTemplate(p);
-    const inserted = await insertTasks(deps.db, prepared.map((p) => p.item), requests[0]?.initiator ?? "api");
+    const inserted = await insertTasks(deps.db, prepared.map((p) => p.item), actor);
     const byId = new Map(inserted.map((r) => [r.id, r]));
     if (inserted.length > 0) deps.onEnqueued(new Set(inserted.map((r) => r.namespace)));
     const results: SubmitResult[] = [];
@@ -147,9 +146,46 @@ export function createSubmitter(deps: SubmitterDeps) {
     return results;
   }
 
+  /**
+   * Submits many tasks in one statement (one round trip, one commit): every request is
+   * validated first, and any invalid one fails the whole call before anything is written.
+   */
+  async function submitMany(requests: readonly SubmitRequest[]): Promise<SubmitResult[]> {
+    if (requests.length === 0) return [];
+    const prepared = await Promise.all(requests.map((r) => prepare(r)));
+    await checkBackpressure(prepared.map((p) => p.template.namespace));
+    return write(prepared, requests[0]?.initiator ?? "api");
+  }
+
+  // Single submissions that arrive while a write is in flight are written together by the next
+  // one (one statement, one commit for all of them): under concurrent HTTP creates a commit per
+  // request, not the SQL, is what limits the rate.
+  const waiting: Array<{ prepared: Prepared; actor: string; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void }> = [];
+  let writing = false;
+
+  async function pump(): Promise<void> {
+    writing = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, 500);
+      const actors = new Set(batch.map((b) => b.actor));
+      try {
+        const results = await write(batch.map((b) => b.prepared), actors.size === 1 ? batch[0]!.actor : "api");
+        batch.forEach((b, i) => b.resolve(results[i]!));
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    writing = false;
+  }
+
   async function submit(req: SubmitRequest): Promise<SubmitResult> {
-    const [result] = await submitMany([req]);
-    return result!;
+    // Validation and backpressure answer this request alone, before it joins a batch.
+    const prepared = await prepare(req);
+    await checkBackpressure([prepared.template.namespace]);
+    return new Promise<SubmitResult>((resolve, reject) => {
+      waiting.push({ prepared, actor: req.initiator ?? "api", resolve, reject });
+      if (!writing) void pump();
+    });
   }
 
   return { submit, submitMany, prepare, recordTemplate };
