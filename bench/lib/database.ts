@@ -1,10 +1,11 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import postgres from "postgres";
 import { createPgliteDb } from "../../src/store/adapters/pglite.ts";
 import { createPostgresDb } from "../../src/store/adapters/postgres.ts";
 import type { Db } from "../../src/store/db.ts";
 import { loadMigrations, migrate } from "../../src/store/migrator.ts";
+import { migratedPgliteDump } from "../../src/store/pglite-template.ts";
 import type { Backend } from "./args.ts";
 import { startThrowawayPostgres } from "./postgres-server.ts";
 
@@ -31,27 +32,8 @@ export function postgresBaseUrl(): string {
 const CACHE_DIR = join(import.meta.dir, "../../.tasker/bench-cache");
 let migratedDump: Promise<Blob> | null = null;
 
-// A cold PGlite spends ~3–4 s in initdb (WASM); loading a migrated dump takes ~0.3 s. The dump is
-// keyed by the migrations' checksums, so a schema change rebuilds it.
 function pgliteTemplate(): Promise<Blob> {
-  migratedDump ??= (async () => {
-    const migrations = await loadMigrations();
-    const key = migrations.map((m) => m.checksum.slice(0, 8)).join("-");
-    const file = join(CACHE_DIR, `pglite-${Bun.hash(key).toString(16)}.tar`);
-    try {
-      return new Blob([await readFile(file)]);
-    } catch {
-      const db = await createPgliteDb();
-      await migrate(db, migrations);
-      const dump = await db.pglite.dumpDataDir("none");
-      await db.close();
-      await mkdir(CACHE_DIR, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, new Uint8Array(await dump.arrayBuffer()));
-      await rename(tmp, file);
-      return dump;
-    }
-  })();
+  migratedDump ??= migratedPgliteDump(CACHE_DIR);
   return migratedDump;
 }
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe } from "bun:test";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import postgres from "postgres";
 import type { Db } from "../../src/store/db.ts";
 import { createPgliteDb } from "../../src/store/adapters/pglite.ts";
 import { createPostgresDb } from "../../src/store/adapters/postgres.ts";
 import { loadMigrations, migrate } from "../../src/store/migrator.ts";
+import { migratedPgliteDump } from "../../src/store/pglite-template.ts";
 
 export type BackendName = "pglite" | "postgres";
 
@@ -31,27 +31,8 @@ export function activeBackends(): BackendName[] {
 const CACHE_DIR = join(import.meta.dir, "../../.tasker/test-cache");
 let migratedDump: Promise<Blob> | null = null;
 
-// A cold PGlite takes ~4 s to initdb in WASM; loading a migrated dump takes ~0.3 s. The dump is
-// keyed by the migrations' checksums, so a schema change rebuilds it.
-async function pgliteTemplate(): Promise<Blob> {
-  migratedDump ??= (async () => {
-    const migrations = await loadMigrations();
-    const key = migrations.map((m) => m.checksum.slice(0, 8)).join("-").slice(0, 120);
-    const file = join(CACHE_DIR, `pglite-${Bun.hash(key).toString(16)}.tar`);
-    try {
-      return new Blob([await readFile(file)]);
-    } catch {
-      const db = await createPgliteDb();
-      await migrate(db, migrations);
-      const dump = await db.pglite.dumpDataDir("none");
-      await db.close();
-      await mkdir(CACHE_DIR, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, new Uint8Array(await dump.arrayBuffer()));
-      await rename(tmp, file);
-      return dump;
-    }
-  })();
+function pgliteTemplate(): Promise<Blob> {
+  migratedDump ??= migratedPgliteDump(CACHE_DIR);
   return migratedDump;
 }
 

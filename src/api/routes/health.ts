@@ -3,9 +3,7 @@ import { ApiError } from "../api-error.ts";
 import type { ReadinessChecks } from "../options.ts";
 import { errorResponse } from "../schemas/error.ts";
 import { LiveSchema, ReadySchema, SystemStatusSchema } from "../schemas/health.ts";
-import { AUTH_ERRORS, guard, SECURITY, type ApiApp, type RouteDeps } from "./route-kit.ts";
-
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+import { AUTH_ERRORS, guard, SECURITY, type ApiApp, type RouteDeps, json } from "./route-kit.ts";
 
 /**
  * /health/live, /health/ready (503 until the database, migrations and handlers are fine) and

@@ -22,6 +22,9 @@ export interface RouteDeps {
 }
 
 /** Either credential works on every protected route. */
+/** A JSON response entry of a route's OpenAPI `responses`. */
+export const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
 export const SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKey: [] }];
 
 /** 401 and 403, which every protected route can answer. */

@@ -7,9 +7,8 @@ import { errorResponse } from "../schemas/error.ts";
 import { CreateScheduleBodySchema, ListSchedulesQuerySchema, ScheduleIdParams, ScheduleListSchema, ScheduleSchema } from "../schemas/schedule.ts";
 import { TaskSchema } from "../schemas/task.ts";
 import { taskJson } from "../serialize.ts";
-import { AUTH_ERRORS, guard, SECURITY, VALIDATION_ERROR, type ApiApp } from "./route-kit.ts";
+import { AUTH_ERRORS, guard, SECURITY, VALIDATION_ERROR, type ApiApp, json } from "./route-kit.ts";
 
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const NOT_FOUND = { 404: errorResponse("No such schedule (schedule_not_found)") } as const;
 
 /**

@@ -2,10 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponse } from "../schemas/error.ts";
 import { ApiError } from "../api-error.ts";
 import { TaskIdParams, text } from "../schemas/common.ts";
-import { AUTH_ERRORS, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps } from "./route-kit.ts";
+import { AUTH_ERRORS, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps, json } from "./route-kit.ts";
 import { checkTaskVisible } from "./task-access.ts";
-
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const EventName = z
   .string()

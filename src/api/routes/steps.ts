@@ -3,10 +3,9 @@ import { errorResponse } from "../schemas/error.ts";
 import { StepIdParams, TaskIdParams, UuidSchema } from "../schemas/common.ts";
 import { PatchStepBodySchema, StepAuditSchema, StepSchema } from "../schemas/step.ts";
 import { stepJson, transitionJson } from "../serialize.ts";
-import { AUTH_ERRORS, auditActor, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps } from "./route-kit.ts";
+import { AUTH_ERRORS, auditActor, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps, json } from "./route-kit.ts";
 import { checkTaskVisible } from "./task-access.ts";
 
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const NOT_FOUND = { 404: errorResponse("No such task, or the task has no such step (task_not_found, step_not_found)") } as const;
 
 const StepListSchema = z.object({ task_id: UuidSchema, steps: z.array(StepSchema) }).openapi("StepList");

@@ -15,10 +15,8 @@ import {
   TaskSummarySchema,
 } from "../schemas/task.ts";
 import { taskDetailJson, taskJson } from "../serialize.ts";
-import { AUTH_ERRORS, auditActor, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps } from "./route-kit.ts";
+import { AUTH_ERRORS, auditActor, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps, json } from "./route-kit.ts";
 import { checkTaskVisible, visibleTask } from "./task-access.ts";
-
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 /**
  * Tasks: create, list, summary, get, cancel.

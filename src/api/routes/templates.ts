@@ -11,9 +11,7 @@ import {
   TemplateParams,
   TemplateQuery,
 } from "../schemas/template.ts";
-import { AUTH_ERRORS, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps } from "./route-kit.ts";
-
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+import { AUTH_ERRORS, guard, SECURITY, VALIDATION_ERROR, type ApiApp, type RouteDeps, json } from "./route-kit.ts";
 
 /**
  * Handler discovery: namespaces, handlers in a namespace, one template with its dependency
