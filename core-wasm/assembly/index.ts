@@ -5,6 +5,7 @@ export { analyze } from "./topo";
 export { queueWords } from "./min-queue";
 export { readySet, blockedSet, outcome } from "./readiness";
 export { reach } from "./reach";
+export { skipClosure } from "./skip-closure";
 export { criticalPath } from "./critical-path";
 
 /** First free byte after the static data: the facade lays its buffers out from here. */

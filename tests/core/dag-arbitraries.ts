@@ -85,3 +85,17 @@ export function durations(n: number): fc.Arbitrary<Float64Array> {
   const one = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.double({ min: 0, max: 1000, noNaN: true }));
   return fc.array(one, { minLength: n, maxLength: n }).map((d) => Float64Array.from(d));
 }
+
+/**
+ * Inputs for skipClosure on a DAG of `n` steps: a skip mask (about one step in four skipped by
+ * earlier decisions, or none) and up to 8 seeds, duplicates and already skipped steps included.
+ */
+export function skipInputs(n: number): fc.Arbitrary<{ skipped: Uint8Array; seeds: Int32Array }> {
+  const mask = fc.oneof(
+    fc.constant(new Array<number>(n).fill(0)),
+    fc.array(fc.constantFrom(0, 0, 0, 1), { minLength: n, maxLength: n }),
+  );
+  return fc
+    .record({ mask, seeds: fc.array(fc.nat(n - 1), { maxLength: Math.min(n, 8) }) })
+    .map(({ mask, seeds }) => ({ skipped: Uint8Array.from(mask), seeds: Int32Array.from(seeds) }));
+}

@@ -11,7 +11,20 @@ import {
   type StepState,
   type StepVector,
 } from "../../src/core/dag/index.ts";
-import { ciPipeline, diamond, linear, parallelMerge, tree } from "./fixtures.ts";
+import { ciPipeline, diamond, graph, linear, parallelMerge, tree } from "./fixtures.ts";
+
+/** A decision step with three branches that converge; below b1 a chain, and a step on b1 and b2. */
+const branches = graph({
+  decide: [],
+  b1: ["decide"],
+  b2: ["decide"],
+  b3: ["decide"],
+  join: ["b1", "b2", "b3"],
+  b1x: ["b1"],
+  b1y: ["b1x"],
+  mixed: ["b1", "b2"],
+  tail: ["join"],
+});
 
 const cores = [referenceCore(), await loadWasmCore()];
 
@@ -89,6 +102,35 @@ for (const core of cores) {
       expect(named(dag, core.readySet(dag, vector(dag, { a: "error", b: "resolved_manually" })))).toEqual(["c"]);
     });
 
+    test("skipClosure: unchosen branches and what hangs only from them are skipped, convergence runs", () => {
+      const dag = compileDag(branches);
+      const idx = (...names: string[]) => Int32Array.from(names, (n) => dag.indexOf.get(n)!);
+      const none = new Uint8Array(dag.size);
+      const skip = (skipped: Uint8Array, ...seeds: string[]) => named(dag, core.skipClosure(dag, skipped, idx(...seeds)));
+      // Choosing b1 of three: b2 and b3 go, join still has b1 and mixed still has b1.
+      expect(skip(none, "b2", "b3")).toEqual(["b2", "b3"]);
+      // Choosing b3: the chain below b1 goes entirely, and mixed (b1 and b2 both unchosen) with it.
+      expect(skip(none, "b1", "b2")).toEqual(["b1", "b2", "b1x", "b1y", "mixed"]);
+      // Duplicates, in any order, change nothing; no seeds skip nothing.
+      expect(skip(none, "b2", "b1", "b2", "b1")).toEqual(["b1", "b2", "b1x", "b1y", "mixed"]);
+      expect(skip(none)).toEqual([]);
+      // A later decision: b1 and its chain were skipped before, so skipping b2 and b3 now takes join
+      // and its tail; the earlier skipped steps are not returned again, not even as a seed.
+      const earlier = new Uint8Array(dag.size);
+      for (const i of idx("b1", "b1x", "b1y")) earlier[i] = 1;
+      const before = earlier.slice();
+      expect(skip(earlier, "b2", "b3", "b1")).toEqual(["b2", "b3", "join", "mixed", "tail"]);
+      expect(earlier).toEqual(before);
+      // A root is skipped only as a seed; then everything below it goes.
+      expect(skip(none, "decide")).toEqual([...dag.names]);
+    });
+
+    test("skipClosure: a root never becomes skipped through others", () => {
+      const dag = compileDag(parallelMerge);
+      const seeds = Int32Array.of(dag.indexOf.get("a1")!);
+      expect(named(dag, core.skipClosure(dag, new Uint8Array(dag.size), seeds))).toEqual(["a1", "a2"]);
+    });
+
     test("topoOrder on a raw CSR; null for a cycle", () => {
       expect(core.topoOrder(Int32Array.of(0, 0, 1, 2), Int32Array.of(0, 1), 3)).toEqual(Int32Array.of(2, 1, 0));
       expect(core.topoOrder(Int32Array.of(0, 1, 2, 2), Int32Array.of(2, 0), 3)).toEqual(Int32Array.of(1, 0, 2));
@@ -111,6 +153,10 @@ for (const core of cores) {
       bad(() => core.criticalPath(dag, new Float64Array(3)));
       bad(() => core.criticalPath(dag, Float64Array.of(1, NaN, 1, 1)));
       bad(() => core.criticalPath(dag, Float64Array.of(1, 1, -1, 1)));
+      bad(() => core.skipClosure(dag, new Uint8Array(3), Int32Array.of(1)));
+      bad(() => core.skipClosure(dag, new Uint8Array(4), Int32Array.of(1, 4)));
+      bad(() => core.skipClosure(dag, new Uint8Array(4), Int32Array.of(-1)));
+      expect(() => core.skipClosure(dag, Uint8Array.of(0, 0, 2, 0), new Int32Array(0))).toThrow("skipped[2] is 2");
       bad(() => core.topoOrder(Int32Array.of(0, 1), Int32Array.of(0), 2));
       bad(() => core.topoOrder(Int32Array.of(0, 1, 1), Int32Array.of(2), 2));
       bad(() => core.topoOrder(Int32Array.of(0, 2, 1), Int32Array.of(1, 1), 2));

@@ -11,7 +11,7 @@ import {
   type StepDecl,
   type StepVector,
 } from "../../src/core/dag/index.ts";
-import { anySteps, cyclicSteps, dagSteps, durations, stepVector } from "./dag-arbitraries.ts";
+import { anySteps, cyclicSteps, dagSteps, durations, skipInputs, stepVector } from "./dag-arbitraries.ts";
 
 // Differential property tests: the WASM core and the TypeScript reference must agree exactly on
 // random DAGs and random (also inconsistent) state vectors, and both must satisfy the invariants
@@ -29,6 +29,8 @@ const caseArb = dagSteps.chain((steps) =>
     step: fc.nat(steps.length - 1),
   }),
 );
+
+const skipArb = dagSteps.chain((steps) => fc.record({ steps: fc.constant(steps), s: skipInputs(steps.length) }));
 
 const SAT = new Set([StepStateCode.complete, StepStateCode.resolved_manually, StepStateCode.skipped]);
 const satisfied = (v: StepVector, i: number) => SAT.has(v.states[i]!);
@@ -117,6 +119,44 @@ function checkInvariants(core: DagCore, dag: CompiledDag, steps: StepDecl[], v: 
   expect(length).toBeCloseTo(Math.max(...all.map(longest)), 6);
 }
 
+/**
+ * skipClosure's invariants, from its definition and without relying on a topological order.
+ * Returns whether the closure added a step that is not a seed, so the caller can check coverage.
+ */
+function checkSkipClosure(core: DagCore, dag: CompiledDag, steps: StepDecl[], skipped: Uint8Array, seeds: Int32Array): boolean {
+  const n = dag.size;
+  const parents = (i: number) => steps[i]!.dependsOn.map((p) => dag.indexOf.get(p)!);
+  const mask = skipped.slice();
+  const seedsBefore = seeds.slice();
+  const got = core.skipClosure(dag, skipped, seeds);
+  expect(skipped).toEqual(mask);
+  expect(seeds).toEqual(seedsBefore);
+  // Brute-force fixpoint over steps in declaration order (often not topological).
+  const s = new Set<number>([...seeds]);
+  for (let i = 0; i < n; i++) if (skipped[i] === 1) s.add(i);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < n; i++) {
+      const ps = parents(i);
+      if (!s.has(i) && ps.length > 0 && ps.every((p) => s.has(p))) s.add(i), (changed = true);
+    }
+  }
+  expect([...got]).toEqual([...s].filter((i) => skipped[i] === 0).sort((a, b) => a - b));
+  for (let k = 1; k < got.length; k++) expect(got[k]!).toBeGreaterThan(got[k - 1]!);
+  const returned = new Set(got);
+  const seedSet = new Set(seeds);
+  for (const i of got) {
+    expect(skipped[i]).toBe(0);
+    if (!seedSet.has(i)) expect(parents(i).length > 0 && parents(i).every((p) => s.has(p))).toBe(true);
+  }
+  for (let i = 0; i < n; i++) {
+    if (returned.has(i) || skipped[i] === 1) continue;
+    expect(seedSet.has(i)).toBe(false);
+    expect(parents(i).length === 0 || parents(i).some((p) => !s.has(p))).toBe(true);
+  }
+  return got.some((i) => !seedSet.has(i));
+}
+
 describe("DAG core properties", () => {
   test(`WASM and reference agree on every operation (${RUNS} random DAGs and state vectors)`, () => {
     let graphs = 0;
@@ -148,6 +188,30 @@ describe("DAG core properties", () => {
         }),
         { numRuns: 500 },
       );
+    });
+  }
+
+  test(`skipClosure: WASM and reference agree on ${RUNS} random DAGs, skip masks and seeds`, () => {
+    fc.assert(
+      fc.property(skipArb, ({ steps, s }) => {
+        const dag = compileDag(steps);
+        expect(wasm.skipClosure(dag, s.skipped, s.seeds)).toEqual(ref.skipClosure(dag, s.skipped, s.seeds));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  for (const core of [ref, wasm]) {
+    test(`${core.kind}: skipClosure meets its definition and leaves its inputs alone`, () => {
+      let derived = 0;
+      fc.assert(
+        fc.property(skipArb, ({ steps, s }) => {
+          if (checkSkipClosure(core, compileDag(steps, { core }), steps, s.skipped, s.seeds)) derived++;
+        }),
+        { numRuns: 500 },
+      );
+      // Guards against a generator that never makes a step skip through its parents.
+      expect(derived).toBeGreaterThanOrEqual(50);
     });
   }
 

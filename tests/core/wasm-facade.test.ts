@@ -2,8 +2,10 @@ import { describe, expect, test } from "bun:test";
 import {
   compileDag,
   defaultCore,
+  DagInputError,
   emptyStepVector,
   instantiateDagModule,
+  invertCsr,
   loadWasmCore,
   referenceCore,
   WasmAbortError,
@@ -69,6 +71,38 @@ describe("WASM facade", () => {
     expect(abort.file).toBe("core-wasm/assembly/reach.ts");
     const core = wasmCore(inst);
     expect(Array.from(core.descendants(compileDag(diamond), 0))).toEqual([1, 2, 3]);
+  });
+
+  test("skipClosure on a 100k-step DAG: memory grows, one call, same answer as the reference", async () => {
+    const inst = await instantiateDagModule();
+    const core = wasmCore(inst);
+    const n = 100_000;
+    const { offsets, targets } = bigCsr(n);
+    const topo = referenceCore().analyze(offsets, targets, n);
+    if (!topo.ok) throw new Error("bigCsr is acyclic");
+    const { childOffsets: parentOffsets, childTargets: parentTargets } = invertCsr(offsets, targets, n);
+    const names = Array.from({ length: n }, (_, i) => `s${i}`);
+    const dag = createCompiledDag({ names, parentOffsets, parentTargets, childOffsets: offsets, childTargets: targets, ...topo });
+    const skipped = new Uint8Array(n);
+    for (let i = 3; i < n; i += 7) skipped[i] = 1;
+    const seeds = Int32Array.of(1, 2, 5, 5, 40_000);
+    const before = inst.exports.memory.buffer.byteLength;
+    const got = core.skipClosure(dag, skipped, seeds);
+    expect(inst.exports.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(got.length).toBeGreaterThan(4);
+    expect(got).toEqual(referenceCore().skipClosure(dag, skipped, seeds));
+  });
+
+  test("skipClosure: the facade refuses a seed outside the graph; a raw call with one aborts", async () => {
+    const inst = await instantiateDagModule();
+    const dag = compileDag(diamond);
+    expect(() => wasmCore(inst).skipClosure(dag, new Uint8Array(4), Int32Array.of(4))).toThrow(DagInputError);
+    const base = inst.memory.base;
+    inst.memory.reserve(base + 64);
+    inst.memory.i32[(base >> 2) + 8] = 9; // the one seed, at base + 32
+    expect(() => inst.exports.skipClosure(3, base, base, base, base, base + 32, 1, base, base)).toThrow(
+      "seed step outside 0..n-1",
+    );
   });
 
   test("a trap on a hand-built inconsistent DAG is typed too", async () => {

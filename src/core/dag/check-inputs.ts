@@ -3,8 +3,9 @@ import { DagInputError } from "./errors.ts";
 import type { StepVector } from "./step-state.ts";
 
 /*
- * Shape checks shared by both cores, O(1) per call so they cost nothing next to the operation.
- * Content checks (state codes, target ranges) happen inside each core's single pass over the data.
+ * Shape checks shared by both cores, O(1) per call (O(seeds) for skipClosure, a handful of branch
+ * steps) so they cost nothing next to the operation. Content checks (state codes, skip-mask bytes,
+ * target ranges) happen inside each core's single pass over the data.
  */
 
 /**
@@ -32,6 +33,19 @@ export function checkStep(dag: CompiledDag, step: number): void {
   if (!Number.isInteger(step) || step < 0 || step >= dag.size) {
     throw new DagInputError(`step index ${step} is outside 0..${dag.size - 1}`);
   }
+}
+
+/**
+ * Throws unless `skipped` has one byte per step and every seed is a step index of `dag`.
+ *
+ * @example
+ *   checkSkipInputs(dag, new Uint8Array(dag.size), Int32Array.of(dag.size)); // throws DagInputError
+ */
+export function checkSkipInputs(dag: CompiledDag, skipped: Uint8Array, seeds: Int32Array): void {
+  if (skipped.length !== dag.size) {
+    throw new DagInputError(`skipped has ${skipped.length} entries, the DAG has ${dag.size} steps`);
+  }
+  for (let k = 0; k < seeds.length; k++) checkStep(dag, seeds[k]!);
 }
 
 /**
@@ -63,6 +77,11 @@ export function checkCsr(offsets: Int32Array, targets: Int32Array, n: number): v
 /** The error both cores raise for a state byte outside STEP_STATES. */
 export function badStateError(step: number, code: number): DagInputError {
   return new DagInputError(`step ${step} has unknown state code ${code}`);
+}
+
+/** The error both cores raise for a skip-mask byte other than 0 or 1. */
+export function badSkipMaskError(step: number, value: number): DagInputError {
+  return new DagInputError(`skipped[${step}] is ${value}; the skip mask holds 0 or 1 per step`);
 }
 
 /** The error both cores raise for a negative, NaN or infinite duration. */

@@ -23,6 +23,18 @@ export interface DagCore {
   descendants(dag: CompiledDag, step: number): Int32Array;
   /** Every step `step` transitively depends on, ascending index, `step` excluded. */
   ancestors(dag: CompiledDag, step: number): Int32Array;
+  /**
+   * Steps a decision skips. `skipped` marks (1) the steps already skipped by earlier decisions;
+   * `seeds` are the branches not chosen now (duplicates and already skipped ones allowed). With
+   * S = seeds ∪ skipped, a step with at least one parent joins S when all its parents are in S, so
+   * a convergence step still runs if any of its dependencies does. Returns S minus the earlier
+   * skipped steps, ascending index.
+   *
+   * @example
+   *   // a → {b, c, d} → e (e depends on all three): choosing d skips b and c; e still runs.
+   *   core.skipClosure(dag, new Uint8Array(5), Int32Array.of(1, 2)); // Int32Array [1, 2]
+   */
+  skipClosure(dag: CompiledDag, skipped: Uint8Array, seeds: Int32Array): Int32Array;
   /** Heaviest root-to-sink chain by summed step durations (finite, ≥ 0). */
   criticalPath(dag: CompiledDag, durations: Float64Array): { path: Int32Array; length: number };
   /** Stable topological order of a raw CSR graph (edges parent → child), or null if it has a cycle. */

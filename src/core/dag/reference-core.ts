@@ -1,8 +1,10 @@
 import {
   badDurationError,
+  badSkipMaskError,
   badStateError,
   checkCsr,
   checkDurations,
+  checkSkipInputs,
   checkStep,
   checkStepVector,
 } from "./check-inputs.ts";
@@ -103,6 +105,32 @@ function outcomeOf(dag: CompiledDag, v: StepVector): TaskOutcome {
   return "blocked";
 }
 
+/**
+ * Newly skipped steps: seeds, plus every step with parents that are all skipped (earlier or now).
+ * flags: 0 runs, 1 skipped before this call, 2 skipped by it. In topological order each parent is
+ * final before its child is looked at, so one pass reaches the fixpoint.
+ */
+function skipClosureOf(dag: CompiledDag, skipped: Uint8Array, seeds: Int32Array): Int32Array {
+  const flags = new Uint8Array(dag.size);
+  for (let i = 0; i < dag.size; i++) {
+    if (skipped[i]! > 1) throw badSkipMaskError(i, skipped[i]!);
+    flags[i] = skipped[i]!;
+  }
+  for (const s of seeds) if (flags[s] === 0) flags[s] = 2;
+  for (let k = 0; k < dag.size; k++) {
+    const i = dag.order[k]!;
+    const start = dag.parentOffsets[i]!;
+    const end = dag.parentOffsets[i + 1]!;
+    if (flags[i] !== 0 || start === end) continue;
+    let all = true;
+    for (let e = start; e < end && all; e++) all = flags[dag.parentTargets[e]!] !== 0;
+    if (all) flags[i] = 2;
+  }
+  const added: number[] = [];
+  for (let i = 0; i < dag.size; i++) if (flags[i] === 2) added.push(i);
+  return Int32Array.from(added);
+}
+
 function criticalPathOf(dag: CompiledDag, durations: Float64Array): { path: Int32Array; length: number } {
   const n = dag.size;
   for (let i = 0; i < n; i++) {
@@ -168,6 +196,10 @@ export function referenceCore(): DagCore {
     ancestors(dag, step) {
       checkStep(dag, step);
       return reach(dag.parentOffsets, dag.parentTargets, dag.size, step);
+    },
+    skipClosure(dag, skipped, seeds) {
+      checkSkipInputs(dag, skipped, seeds);
+      return skipClosureOf(dag, skipped, seeds);
     },
     criticalPath(dag, durations) {
       checkDurations(dag, durations);

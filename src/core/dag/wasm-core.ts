@@ -1,9 +1,11 @@
 import {
   badCsrError,
   badDurationError,
+  badSkipMaskError,
   badStateError,
   checkCsr,
   checkDurations,
+  checkSkipInputs,
   checkStep,
   checkStepVector,
 } from "./check-inputs.ts";
@@ -146,6 +148,26 @@ export function wasmCore({ exports: x, memory: mem }: DagInstance): DagCore {
     },
     descendants: (dag, step) => reach(dag, step, dag.childOffsets, dag.childTargets),
     ancestors: (dag, step) => reach(dag, step, dag.parentOffsets, dag.parentTargets),
+    skipClosure(dag, skipped, seeds) {
+      checkSkipInputs(dag, skipped, seeds);
+      const n = dag.size;
+      const pOff = mem.base;
+      const pTgt = align8(pOff + 4 * (n + 1));
+      const order = align8(pTgt + 4 * dag.parentTargets.length);
+      const seedsAt = align8(order + 4 * n);
+      const out = align8(seedsAt + 4 * seeds.length);
+      const mask = align8(out + 4 * n);
+      const flags = align8(mask + n);
+      mem.reserve(flags + n);
+      mem.i32.set(dag.parentOffsets, pOff >> 2);
+      mem.i32.set(dag.parentTargets, pTgt >> 2);
+      mem.i32.set(dag.order, order >> 2);
+      mem.i32.set(seeds, seedsAt >> 2);
+      mem.u8.set(skipped, mask);
+      const r = guarded(() => x.skipClosure(n, pOff, pTgt, order, mask, seedsAt, seeds.length, out, flags));
+      if (r < 0) throw badSkipMaskError(-r - 1, skipped[-r - 1]!);
+      return mem.readI32(out, r);
+    },
     criticalPath(dag, durations) {
       checkDurations(dag, durations);
       const n = dag.size;

@@ -12,6 +12,7 @@ export interface DagExports {
   blockedSet(n: number, pOff: number, pTgt: number, order: number, states: number, attempts: number, maxAttempts: number, out: number, flags: number): number;
   outcome(n: number, pOff: number, pTgt: number, order: number, states: number, attempts: number, maxAttempts: number, retryDue: number, flags: number): number;
   reach(n: number, off: number, tgt: number, start: number, out: number, seen: number, stack: number): number;
+  skipClosure(n: number, pOff: number, pTgt: number, order: number, skipped: number, seeds: number, seedCount: number, out: number, flags: number): number;
   criticalPath(n: number, pOff: number, pTgt: number, order: number, durations: number, out: number, lengthOut: number, dist: number, pred: number): number;
 }
 
