@@ -10,6 +10,16 @@ export { TemplateValidationError, type TemplateIssue } from "./core/template/err
 export { DEFAULT_RETRY_POLICY, type BackoffKind, type RetryPolicy, type RetryPolicyInput } from "./core/template/retry-policy.ts";
 export type { SpawnReceipt, SpawnSpec, StepContext, StepHandler, StepLogger } from "./core/template/step-context.ts";
 export type { ChildFailurePolicy, ChildOutcome, JoinSpec } from "./core/template/join.ts";
+export {
+  cursorRanges,
+  type BatchCheckpoint,
+  type BatchContext,
+  type BatchFailureStrategy,
+  type BatchOutcome,
+  type BatchSpec,
+  type Cursor,
+  type CursorRange,
+} from "./core/template/batch.ts";
 export type { JsonValue } from "./core/template/json.ts";
 export type {
   IdentityStrategy,

@@ -27,8 +27,8 @@ export async function reconcileTasks(
     "select id, namespace, name, version, state from tasks where id = any($1::uuid[]) order by id for update",
     [taskIds],
   );
-  const steps = await tx.query<{ task_id: string; idx: number; state: string; attempts: number; max_attempts: number; due: boolean }>(
-    `select task_id, idx, state, attempts, max_attempts, coalesce(run_at <= now(), true) as due
+  const steps = await tx.query<{ task_id: string; idx: number; state: string; attempts: number; max_attempts: number; due: boolean; batch_of: number | null }>(
+    `select task_id, idx, state, attempts, max_attempts, coalesce(run_at <= now(), true) as due, (batch->>'of')::int as batch_of
        from steps where task_id = any($1::uuid[])`,
     [taskIds],
   );
@@ -37,11 +37,19 @@ export async function reconcileTasks(
     const own = steps.filter((s) => s.task_id === task.id);
     const template = templates.resolve(task.namespace, task.name, task.version);
     const v = emptyStepVector(template.dag.size);
+    const workers = new Map<number, string[]>();
     for (const s of own) {
+      if (s.batch_of !== null) {
+        workers.set(s.batch_of, [...(workers.get(s.batch_of) ?? []), s.state]);
+        continue;
+      }
       v.states[s.idx] = StepStateCode[s.state as StepState];
       v.attempts[s.idx] = s.attempts;
       v.maxAttempts[s.idx] = s.max_attempts;
       v.retryDue[s.idx] = s.due ? 1 : 0;
+    }
+    for (const [of, states] of workers) {
+      if (v.states[of] === StepStateCode.pending) v.states[of] = StepStateCode[batchStepState(states)];
     }
     const outcome = core.outcome(template.dag, v);
     if (outcome === "blocked" && task.state !== "blocked_by_failures") {
@@ -56,4 +64,17 @@ export async function reconcileTasks(
     }
   }
   return blocked;
+}
+
+const UNFINISHED: readonly string[] = ["pending", "enqueued", "in_progress", "waiting_for_retry", "waiting"];
+
+/**
+ * How a batch step whose workers exist looks to the DAG core (which knows the template's steps
+ * only): in progress while a worker can still run, failed once the rest are done and one is not
+ * satisfied (error, or cancelled by fail_fast), pending (about to gather) otherwise.
+ */
+function batchStepState(workerStates: readonly string[]): StepState {
+  if (workerStates.some((s) => UNFINISHED.includes(s))) return "in_progress";
+  if (workerStates.some((s) => s === "error" || s === "cancelled")) return "error";
+  return "pending";
 }

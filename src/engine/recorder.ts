@@ -9,12 +9,32 @@ import type { WaitRecord } from "../core/wait.ts";
 import type { Joiner } from "./join.ts";
 import type { TemplateResolver } from "./templates.ts";
 import type { StepErrorRecord } from "./types.ts";
+import { cancelBatchSiblings } from "../store/batches.ts";
+import { recordDynamicSuccess, type BatchPlan, type DecisionOutcome } from "./dynamic.ts";
 
 export type Outcome =
-  | { kind: "success"; stepId: string; attempt: number; results: string }
+  | { kind: "success"; stepId: string; attempt: number; results: string; dynamic?: DynamicParts }
   | { kind: "spawned"; stepId: string; attempt: number; total: number; childFailure: "park" | "fail" | "ignore" }
   | { kind: "parked"; stepId: string; attempt: number; wait: WaitRecord; wakeAt: Date | null }
-  | { kind: "failure"; stepId: string; attempt: number; retry: boolean; delayMs: number; error: StepErrorRecord };
+  | {
+      kind: "failure";
+      stepId: string;
+      attempt: number;
+      retry: boolean;
+      delayMs: number;
+      error: StepErrorRecord;
+      /** A batch worker under `onFailure: "fail_fast"`: its final failure cancels its siblings. */
+      failFast?: { taskId: string; of: number };
+    };
+
+/** A success that changes the task's shape: a decision, a batch plan, or a batch failure carried on. */
+export interface DynamicParts {
+  taskId: string;
+  reason: string;
+  decision?: DecisionOutcome;
+  plans?: BatchPlan[];
+  continued?: StepErrorRecord;
+}
 
 export interface RecorderDeps {
   db: Db;
@@ -42,7 +62,8 @@ export function createRecorder(deps: RecorderDeps) {
   const waiters: Array<() => void> = [];
 
   async function writeBatch(batch: Outcome[]): Promise<void> {
-    const ok = batch.filter((o): o is Extract<Outcome, { kind: "success" }> => o.kind === "success");
+    const successes = batch.filter((o): o is Extract<Outcome, { kind: "success" }> => o.kind === "success");
+    const ok = successes.filter((o) => !o.dynamic);
     const bad = batch.filter((o): o is Extract<Outcome, { kind: "failure" }> => o.kind === "failure");
     const spawned = batch.filter((o): o is Extract<Outcome, { kind: "spawned" }> => o.kind === "spawned");
     const parked = batch.filter((o): o is Extract<Outcome, { kind: "parked" }> => o.kind === "parked");
@@ -69,6 +90,16 @@ export function createRecorder(deps: RecorderDeps) {
       // Enqueue notices; a branch finishing where another failed for good; children finishing.
       await retrying(() => deps.joiner.afterSatisfy(r));
     }
+    for (const o of successes) {
+      if (!o.dynamic) continue;
+      const d = o.dynamic;
+      const fence = { stepId: o.stepId, attempt: o.attempt, owner: deps.owner };
+      const r = await retrying(() =>
+        deps.db.transaction((tx) => recordDynamicSuccess(tx, deps.core, { ...d, fence, results: o.results }, deps.owner)),
+      );
+      if (r) await retrying(() => deps.joiner.afterSatisfy(r));
+      else deps.log.warn("outcome rejected: lease lost or step changed meanwhile", { step: o.stepId });
+    }
     for (const o of spawned) {
       const parent = await retrying(() => finishDispatch(deps.db, { stepId: o.stepId, attempt: o.attempt, owner: deps.owner }, o.total, o.childFailure));
       // Children may all have finished while dispatch was still running.
@@ -91,6 +122,12 @@ export function createRecorder(deps: RecorderDeps) {
         const blocked = await retrying(() =>
           deps.db.transaction(async (tx) => {
             const accepted = await failSteps(tx, input);
+            const failedIds = new Set(accepted.filter((s) => s.state === "error").map((s) => s.id));
+            for (const o of bad) {
+              if (!o.failFast || !failedIds.has(o.stepId)) continue;
+              const reason = "a sibling batch failed for good (onFailure: fail_fast)";
+              await cancelBatchSiblings(tx, o.failFast.taskId, o.failFast.of, deps.owner, reason);
+            }
             const failedTasks = [...new Set(accepted.filter((s) => s.state === "error").map((s) => s.task_id))];
             return reconcileTasks(tx, deps.core, deps.templates, failedTasks, deps.owner);
           }),

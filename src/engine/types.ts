@@ -70,6 +70,13 @@ export interface StepView {
   runAt: Date | null;
   results: unknown;
   error: StepErrorRecord | null;
+  /** A step a decision did not choose (or skipped for lack of chosen dependencies): that decision step's name. */
+  skippedBy: string | null;
+  skipReason: string | null;
+  /** A batch worker's range: its position in the plan and its cursors. */
+  batch: { index: number; start: number | string; end: number | string } | null;
+  /** A batch worker's last saved progress. */
+  checkpoint: { cursor: number | string; state: unknown } | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -83,6 +90,8 @@ export interface StepErrorRecord {
   kind: "retryable" | "permanent" | "timeout" | "lease_expired";
   attempt: number;
   stack?: string;
+  /** Set on a batch worker that failed for good under `onFailure: "continue"` (its step is complete). */
+  continued?: boolean;
 }
 
 export interface TaskDetail extends TaskView {

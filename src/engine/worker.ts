@@ -11,6 +11,11 @@ import type { ResolvedEngineOptions } from "./config.ts";
 import type { Recorder } from "./recorder.ts";
 import type { TemplateResolver } from "./templates.ts";
 import type { StepErrorRecord } from "./types.ts";
+import { batchWorkerName, readPlan, type BatchContext, type BatchOutcome } from "../core/template/batch.ts";
+import { batchWorkerRows, saveCheckpoint } from "../store/batches.ts";
+import { LeaseLostError } from "./errors.ts";
+import type { BatchPlan } from "./dynamic.ts";
+import type { DynamicParts } from "./recorder.ts";
 
 export interface WorkerDeps {
   spawn: Spawner;
@@ -97,12 +102,27 @@ export function createWorker(deps: WorkerDeps) {
     const entry = { taskId: c.task_id, attempt: c.attempts, controller, released: false };
     running.set(c.step_id, entry);
     let template: LoadedTemplate | null = null;
+    let failFast: { taskId: string; of: number } | undefined;
+    let continueOnFailure = false;
     try {
       template = deps.templates.resolve(c.namespace, c.task_name, c.version);
-      const step = template.steps[c.idx];
-      if (!step || step.name !== c.name) throw new PermanentError(`template ${template.key} has no step "${c.name}" at index ${c.idx}`);
+      const worker = c.batch && "of" in c.batch ? c.batch : null;
+      // A batch worker runs its batch step's handler; every other row is a step of the template.
+      const step = template.steps[worker ? worker.of : c.idx];
+      const expected = step && worker ? batchWorkerName(step.name, worker.index) : step?.name;
+      if (!step || expected !== c.name) throw new PermanentError(`template ${template.key} has no step "${c.name}" at index ${c.idx}`);
+      if (worker && step.batch?.onFailure === "fail_fast") failFast = { taskId: c.task_id, of: worker.of };
+      continueOnFailure = worker !== null && step.batch?.onFailure === "continue";
+      if (step.batch && !worker) {
+        // The batch step's own row: its workers are all done; its result is theirs, in plan order.
+        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results: toJson(await gatherBatch(c)) });
+        return;
+      }
       const timeoutMs = c.timeout_ms ?? options.defaultTimeoutMs;
       let spawned: Promise<SpawnReceipt> | null = null;
+      const chosen = new Set<number>();
+      let choseAny = false;
+      const fence = { stepId: c.step_id, attempt: c.attempts, owner: options.workerId };
       const ctx: StepContext = {
         context: c.context,
         deps: c.deps,
@@ -122,16 +142,43 @@ export function createWorker(deps: WorkerDeps) {
           spawned = deps.spawn(c, step.join, spec as Parameters<StepContext["spawn"]>[0]);
           return spawned;
         },
+        choose: (...names) => {
+          if (step.branches.length === 0) throw new PermanentError(`ctx.choose: step "${step.name}" is not a decision point (it declares no branches)`);
+          for (const name of names) {
+            const idx = template!.dag.indexOf.get(name);
+            if (idx === undefined || !step.branches.includes(idx)) {
+              const allowed = step.branches.map((b) => template!.dag.names[b]).join(", ");
+              throw new PermanentError(`ctx.choose: "${name}" is not a branch of decision step "${step.name}" (its branches: ${allowed})`);
+            }
+            chosen.add(idx);
+          }
+          choseAny = true;
+        },
+        batch: worker ? batchContext(worker, c, fence) : null,
       };
       const result = await withTimeout(Promise.resolve().then(() => step.handler(ctx)), timeoutMs, controller);
+      if (step.branches.length > 0 && !choseAny) {
+        throw new PermanentError(`decision step "${step.name}" returned without choosing: call ctx.choose(...) with the branches to run (none is allowed)`);
+      }
+      const results = toJson(result);
+      // A worker's result is one batch's; only a template step's own result can be a plan.
+      const plans = spawned || worker ? [] : batchPlans(template, c.idx, result);
       await options.faults?.beforeRecordOutcome?.({ stepId: c.step_id, attempt: c.attempts, name: c.name });
       if (entry.released) return;
       if (spawned) {
         // The step now waits for its children; the handler's own return value is not its result.
         const receipt: SpawnReceipt = await spawned;
         deps.recorder.record({ kind: "spawned", stepId: c.step_id, attempt: c.attempts, total: receipt.total, childFailure: step.join.onChildFailure });
+      } else if (step.branches.length > 0 || plans.length > 0) {
+        const dynamic: DynamicParts = { taskId: c.task_id, reason: "handler succeeded" };
+        if (step.branches.length > 0) {
+          dynamic.decision = { template, stepIdx: c.idx, unchosen: step.branches.filter((b) => !chosen.has(b)) };
+          dynamic.reason = `handler succeeded; chose ${[...chosen].map((b) => template!.dag.names[b]).join(", ") || "no branch"}`;
+        }
+        if (plans.length > 0) dynamic.plans = plans;
+        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results, dynamic });
       } else {
-        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results: toJson(result) });
+        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results });
       }
     } catch (error) {
       await options.faults?.beforeRecordOutcome?.({ stepId: c.step_id, attempt: c.attempts, name: c.name });
@@ -140,22 +187,59 @@ export function createWorker(deps: WorkerDeps) {
         deps.recorder.record({ kind: "parked", stepId: c.step_id, attempt: c.attempts, wait: error.wait, wakeAt: error.wakeAt });
         return;
       }
-      const policy = template?.steps[c.idx]?.retry;
+      const of = c.batch && "of" in c.batch ? c.batch.of : c.idx;
+      const policy = template?.steps[of]?.retry;
       const decision = policy
         ? nextRetry({ ...policy, maxAttempts: c.max_attempts }, c.attempts, error, options.random)
         : ({ retry: false, reason: "permanent" } as const);
+      const record = errorRecord(error, c.attempts, decision.retry ? null : decision.reason);
+      if (!decision.retry && continueOnFailure) {
+        // onFailure "continue": the failure becomes this batch's entry and the others carry on.
+        const dynamic: DynamicParts = { taskId: c.task_id, reason: "batch failed for good; onFailure continue carries on", continued: { ...record, continued: true } };
+        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results: "null", dynamic });
+        return;
+      }
       deps.recorder.record({
         kind: "failure",
         stepId: c.step_id,
         attempt: c.attempts,
         retry: decision.retry,
         delayMs: decision.retry ? decision.delayMs : 0,
-        error: errorRecord(error, c.attempts, decision.retry ? null : decision.reason),
+        error: record,
+        ...(failFast ? { failFast } : {}),
       });
     } finally {
       running.delete(c.step_id);
       if (running.size === options.concurrency - 1) wake();
     }
+  }
+
+  /** A batch worker's view of its range, with durable checkpoints fenced on its lease. */
+  function batchContext(w: { index: number; count: number; start: number | string; end: number | string }, c: ClaimedStep, fence: { stepId: string; attempt: number; owner: string }): BatchContext {
+    return {
+      index: w.index,
+      count: w.count,
+      start: w.start,
+      end: w.end,
+      checkpoint: c.checkpoint,
+      save: async (cursor, state) => {
+        const saved = await saveCheckpoint(deps.db, fence, JSON.stringify({ cursor, state: state ?? null }));
+        if (!saved) throw new LeaseLostError(c.step_id, c.attempts);
+      },
+    };
+  }
+
+  /** The entries of a batch step's result: each worker's range and result (or error, under continue). */
+  async function gatherBatch(c: ClaimedStep): Promise<BatchOutcome[]> {
+    const join = c.batch && "first" in c.batch ? c.batch : null;
+    if (!join) return []; // the planner was skipped: no plan, no workers
+    const rows = await batchWorkerRows(deps.db, c.task_id, join.first, join.count);
+    return rows.map((r) => {
+      const error = r.error as { continued?: boolean } | null;
+      const failed = r.state === "complete" && error?.continued === true;
+      const base = { index: r.batch.index, start: r.batch.start, end: r.batch.end };
+      return failed ? { ...base, ok: false, error: r.error } : { ...base, ok: true, result: r.results ?? null };
+    });
   }
 
   return {
@@ -231,4 +315,20 @@ function errorRecord(error: unknown, attempt: number, finalReason: string | null
   const record: StepErrorRecord = { message: e.message, name: e.name, kind, attempt };
   if (e.stack) record.stack = e.stack.split("\n").slice(0, 8).join("\n");
   return record;
+}
+
+/**
+ * The batch workers a planner's result asks for: one plan per batch step that depends on the
+ * step. A result that is not a valid plan fails the planner permanently, saying why.
+ */
+function batchPlans(template: LoadedTemplate, idx: number, result: unknown): BatchPlan[] {
+  const plans: BatchPlan[] = [];
+  for (const child of template.dag.childrenOf(idx)) {
+    const batch = template.steps[child]!.batch;
+    if (!batch) continue;
+    const plan = readPlan(result, batch.maxWorkers);
+    if (!plan.ok) throw new PermanentError(`step "${template.steps[idx]!.name}" plans the batch step "${template.steps[child]!.name}": ${plan.message}`);
+    plans.push({ template, plannerIdx: idx, batchIdx: child, ranges: plan.ranges });
+  }
+  return plans;
 }

@@ -18,7 +18,18 @@ export interface ClaimedStep extends Row {
   deps: Record<string, unknown>;
   /** The durable wait an earlier run of this attempt parked on, if any. */
   wait: WaitRecord | null;
+  /**
+   * A batch worker's range ({ of, index, start, end }), or a batch step's workers ({ first,
+   * count }) once its planner made them; null otherwise.
+   */
+  batch: BatchRecord | null;
+  /** A batch worker's last saved progress. */
+  checkpoint: { cursor: number | string; state: unknown } | null;
 }
+
+export type BatchRecord =
+  | { of: number; index: number; count: number; start: number | string; end: number | string }
+  | { first: number; count: number };
 
 /**
  * Claims up to `limit` visible messages of `queues` for `owner`, highest priority first, in one
@@ -71,13 +82,13 @@ export async function claimSteps(
               lease_expires_at = now() + p.lease_ms * interval '1 millisecond',
               started_at = now(), run_at = null, updated_at = now()
          from picked p where s.id = p.step_id
-       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.max_attempts, s.timeout_ms, s.parents, s.wait
+       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.max_attempts, s.timeout_ms, s.parents, s.wait, s.batch, s.checkpoint
      ), tr as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
        select c.task_id, c.id, p.from_state, 'in_progress', c.attempts, 'claimed', $3
          from claimed c join picked p on p.step_id = c.id
      )
-     select m.msg_id, c.id as step_id, c.task_id, c.idx, c.name, c.attempts, c.max_attempts, c.timeout_ms, c.wait,
+     select m.msg_id, c.id as step_id, c.task_id, c.idx, c.name, c.attempts, c.max_attempts, c.timeout_ms, c.wait, c.batch, c.checkpoint,
             t.namespace, t.name as task_name, t.version, t.context,
             coalesce((select jsonb_object_agg(d.name, d.results) from steps d
                        where d.task_id = c.task_id and d.idx = any(c.parents)), '{}'::jsonb) as deps

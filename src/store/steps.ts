@@ -18,6 +18,10 @@ export interface StepRow extends Row {
   lease_expires_at: Date | null;
   results: unknown;
   error: unknown;
+  skipped_by: string | null;
+  skip_reason: string | null;
+  batch: { of?: number; index?: number; start?: number | string; end?: number | string; first?: number; count?: number } | null;
+  checkpoint: { cursor: number | string; state: unknown } | null;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;

@@ -21,6 +21,8 @@ const ctxFor = <C, D>(context: C, deps: D): StepContext<C, D> => ({
   sleep: async () => {},
   sleepUntil: async () => {},
   waitForEvent: () => Promise.reject(new Error("no events in this test")),
+  choose: () => {},
+  batch: null,
 });
 
 /** Captures the TemplateValidationError a spec provokes. */
@@ -117,6 +119,33 @@ describe("defineTask refuses", () => {
     ["a missing handler", { ...base, steps: { a: {} } }, "steps.a.handler: handler must be a function"],
     ["a context that is not zod", { ...base, context: { type: "object" } }, "context: context must be a zod schema"],
     ["no steps", { ...base, steps: {} }, "at least one step"],
+    [
+      "a branch that does not depend on its decision step",
+      { ...base, steps: { d: { branches: ["x"], handler: noop }, x: { handler: noop } } },
+      'steps.d.branches: branch "x" must depend on "d" (add it to x.dependsOn)',
+    ],
+    ["a branch that is no step", { ...base, steps: { d: { branches: ["ghost"], handler: noop } } }, 'branch "ghost" is not a step of this task'],
+    [
+      "a branch listed twice",
+      { ...base, steps: { d: { branches: ["x", "x"], handler: noop }, x: { dependsOn: ["d"], handler: noop } } },
+      'branch "x" is listed twice',
+    ],
+    ["empty branches", { ...base, steps: { d: { branches: [], handler: noop } } }, "steps.d.branches"],
+    [
+      "a batch step with two dependencies",
+      { ...base, steps: { p: { handler: noop }, q: { handler: noop }, w: { dependsOn: ["p", "q"], batch: {}, handler: noop } } },
+      "a batch step depends on exactly one step, its planner (it depends on 2)",
+    ],
+    [
+      "a step named like a batch worker",
+      { ...base, steps: { p: { handler: noop }, w: { dependsOn: ["p"], batch: {}, handler: noop }, w__1: { handler: noop } } },
+      'steps.w__1: the name is reserved for the workers of batch step "w"',
+    ],
+    [
+      "an unknown batch failure strategy",
+      { ...base, steps: { p: { handler: noop }, w: { dependsOn: ["p"], batch: { onFailure: "retry" }, handler: noop } } },
+      "steps.w.batch.onFailure",
+    ],
   ])("%s", (_label, spec, fragment) => {
     const err = refusal(spec);
     expect(err.code).toBe("template_invalid");

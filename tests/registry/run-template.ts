@@ -35,6 +35,8 @@ export async function runTemplate(t: LoadedTemplate, input: unknown, taskId = "t
           sleep: async () => {},
           sleepUntil: async () => {},
           waitForEvent: () => Promise.reject(new Error("events need the engine")),
+          choose: () => {},
+          batch: null,
         });
         results[step.name] = JSON.parse(JSON.stringify(out ?? null));
         break;

@@ -26,6 +26,16 @@ export const StepSchema = z
     run_at: TimestampSchema.nullable().openapi({ description: "Not before this time (retry backoff)" }),
     results: z.unknown().openapi({ description: "What the handler returned; null until complete" }),
     error: StepErrorSchema.nullable(),
+    skipped_by: z.string().nullable().openapi({ description: "For a step skipped by a decision: the decision step's name" }),
+    skip_reason: z.string().nullable().openapi({ description: "Why a decision skipped the step" }),
+    batch: z
+      .object({ index: z.int(), start: z.union([z.number(), z.string()]), end: z.union([z.number(), z.string()]) })
+      .nullable()
+      .openapi({ description: "For a batch worker: its position in the plan and its cursor range" }),
+    checkpoint: z
+      .object({ cursor: z.union([z.number(), z.string()]), state: z.unknown() })
+      .nullable()
+      .openapi({ description: "For a batch worker: the progress it last saved (a retry resumes there)" }),
     created_at: TimestampSchema,
     updated_at: TimestampSchema,
     started_at: TimestampSchema.nullable(),

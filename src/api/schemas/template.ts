@@ -58,6 +58,11 @@ export const TemplateDescriptionSchema = z
         depends_on: z.array(z.string()),
         handler_class: z.string().nullable(),
         skippable: z.boolean(),
+        branches: z.array(z.string()).openapi({ description: "A decision step's branches (it chooses which run); empty otherwise" }),
+        batch: z
+          .object({ on_failure: z.enum(["isolate", "continue", "fail_fast"]), max_workers: z.int() })
+          .nullable()
+          .openapi({ description: "A batch step: its handler runs once per cursor range its planner returns" }),
         timeout_ms: z.int(),
         retry: z.object({
           max_attempts: z.int(),

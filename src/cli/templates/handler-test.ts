@@ -34,6 +34,8 @@ function ctxFor(stepName: string, context: unknown, deps: Record<string, unknown
     sleep: async () => {},
     sleepUntil: async () => {},
     waitForEvent: () => Promise.reject(new Error("external events need the engine")),
+    choose: () => {},
+    batch: null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { normaliseJoin } from "./join.ts";
+import { MAX_BATCH_STEP_NAME, normaliseBatch } from "./batch.ts";
 import { z } from "zod";
 import { compileDag, DagValidationError } from "../dag/index.ts";
 import { TemplateValidationError, type TemplateIssue } from "./errors.ts";
@@ -50,6 +51,8 @@ function toStepDefinition(step: ParsedStepSpec): StepDefinition {
     description: step.description,
     handler: step.handler as StepHandler,
     join: normaliseJoin(step.join),
+    branches: Object.freeze([...(step.branches ?? [])]),
+    batch: normaliseBatch(step.batch),
     ...(step.handlerClass !== undefined ? { handlerClass: step.handlerClass } : {}),
   });
 }
@@ -96,6 +99,9 @@ export function defineTask<S extends z.ZodType = z.ZodType<Record<string, unknow
     throw err;
   }
 
+  const dynamic = dynamicStepIssues(steps);
+  if (dynamic.length > 0) throw new TemplateValidationError(task, dynamic);
+
   const declared = declareSchedules(p.schedules, p.context ?? ANY_OBJECT);
   if (declared.issues.length > 0) throw new TemplateValidationError(task, declared.issues);
 
@@ -112,4 +118,40 @@ export function defineTask<S extends z.ZodType = z.ZodType<Record<string, unknow
     dag,
     schedules: declared.schedules,
   });
+}
+
+/**
+ * Checks decision and batch steps against the graph: a branch must be a step that depends on its
+ * decision step; a batch step has exactly one dependency (its planner), a name short enough for
+ * its workers' names, and no declared step may take a worker's name.
+ */
+function dynamicStepIssues(steps: readonly StepDefinition[]): TemplateIssue[] {
+  const issues: TemplateIssue[] = [];
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  for (const s of steps) {
+    const seen = new Set<string>();
+    for (const b of s.branches) {
+      const branch = byName.get(b);
+      if (seen.has(b)) issues.push({ path: `steps.${s.name}.branches`, message: `branch "${b}" is listed twice` });
+      else if (!branch) issues.push({ path: `steps.${s.name}.branches`, message: `branch "${b}" is not a step of this task` });
+      else if (!branch.dependsOn.includes(s.name)) {
+        issues.push({ path: `steps.${s.name}.branches`, message: `branch "${b}" must depend on "${s.name}" (add it to ${b}.dependsOn)` });
+      }
+      seen.add(b);
+    }
+    if (!s.batch) continue;
+    if (s.dependsOn.length !== 1) {
+      issues.push({ path: `steps.${s.name}.batch`, message: `a batch step depends on exactly one step, its planner (it depends on ${s.dependsOn.length})` });
+    }
+    if (s.name.length > MAX_BATCH_STEP_NAME) {
+      issues.push({ path: `steps.${s.name}.batch`, message: `a batch step's name is at most ${MAX_BATCH_STEP_NAME} characters (its workers are named ${s.name}__1, …)` });
+    }
+    if (s.branches.length > 0) issues.push({ path: `steps.${s.name}`, message: "a step cannot be both a decision point (branches) and a batch step" });
+    for (const other of steps) {
+      if (other.name.startsWith(`${s.name}__`)) {
+        issues.push({ path: `steps.${other.name}`, message: `the name is reserved for the workers of batch step "${s.name}"` });
+      }
+    }
+  }
+  return issues;
 }

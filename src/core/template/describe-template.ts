@@ -1,3 +1,4 @@
+import type { BatchFailureStrategy } from "./batch.ts";
 import { z } from "zod";
 import type { LoadedTemplate } from "./loaded-template.ts";
 
@@ -28,6 +29,9 @@ export interface TemplateDescription {
     depends_on: string[];
     handler_class: string | null;
     skippable: boolean;
+    /** A decision step's branches; empty for other steps. */
+    branches: string[];
+    batch: { on_failure: BatchFailureStrategy; max_workers: number } | null;
     timeout_ms: number;
     retry: { max_attempts: number; backoff: string; base_ms: number; cap_ms: number; jitter: number; custom_retry_on: boolean };
   }[];
@@ -107,6 +111,8 @@ export function describeTemplate(t: LoadedTemplate): TemplateDescription {
       depends_on: [...s.dependsOn],
       handler_class: s.handlerClass ?? null,
       skippable: s.skippable,
+      branches: s.branches.map((b) => t.dag.names[b]!),
+      batch: s.batch ? { on_failure: s.batch.onFailure, max_workers: s.batch.maxWorkers } : null,
       timeout_ms: s.timeoutMs,
       retry: {
         max_attempts: s.retry.maxAttempts,

@@ -3,6 +3,7 @@ import { compileDag, type CompiledDag, type DagCore } from "../dag/index.ts";
 import { structureFingerprint } from "./fingerprint.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
 import type { JoinDefinition } from "./join.ts";
+import type { BatchDefinition } from "./batch.ts";
 import type { StepHandler } from "./step-context.ts";
 import type { IdentityStrategy, TaskDefinition, TaskSubscriber } from "./task-spec.ts";
 import type { ScheduleDefinition } from "../schedule/schedule-spec.ts";
@@ -20,6 +21,9 @@ export interface LoadedStep {
   readonly handlerClass: string | undefined;
   readonly join: JoinDefinition;
   readonly skipIf: ((context: unknown) => boolean) | undefined;
+  /** A decision step's branches (step indices, ascending); empty for other steps. */
+  readonly branches: readonly number[];
+  readonly batch: BatchDefinition | null;
 }
 
 /** Where a template came from. */
@@ -85,6 +89,9 @@ export function toLoadedTemplate(def: TaskDefinition, options: LoadTemplateOptio
       handlerClass: s.handlerClass,
       join: s.join,
       skipIf: s.skipIf,
+      // A definition made by an older copy of the package has neither.
+      branches: Object.freeze((s.branches ?? []).map((b) => dag.indexOf.get(b)!).sort((a, b) => a - b)),
+      batch: s.batch ?? null,
     }),
   );
   return Object.freeze({

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isValidName, nameSchema } from "./names.ts";
 import { retryPolicyInputSchema } from "./retry-policy.ts";
 import { joinSpecSchema } from "./join.ts";
+import { batchSpecSchema } from "./batch.ts";
 import { isSemver } from "./semver.ts";
 import { schedulesSchema } from "../schedule/schedule-spec.ts";
 
@@ -40,6 +41,8 @@ export const stepSpecSchema = z.strictObject({
   handlerClass: z.string().max(300).optional(),
   join: joinSpecSchema.optional(),
   skipIf: fn("skipIf").optional(),
+  branches: z.array(nameSchema).min(1).optional(),
+  batch: batchSpecSchema.optional(),
 });
 
 export const namedStepSpecSchema = stepSpecSchema.extend({ name: nameSchema });

@@ -1,3 +1,5 @@
+import type { BatchContext } from "./batch.ts";
+
 /** Structured logger handed to a step; the engine tags every line with task and step ids. */
 export interface StepLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -58,6 +60,15 @@ export interface StepContext<C = unknown, D = Readonly<Record<string, unknown>>>
    * fails permanently with EventTimeoutError.
    */
   waitForEvent(event: string, options?: { key?: string; timeoutMs?: number }): Promise<unknown>;
+  /**
+   * In a decision step (one declaring `branches`): the branches that run. Call it before
+   * returning, with none, one or several names; repeated calls add up. The branches not chosen
+   * are skipped, and so is every step all of whose dependencies are skipped. A decision step
+   * that returns without choosing fails permanently.
+   */
+  choose(...branches: string[]): void;
+  /** In a batch step's worker: its cursor range and the last checkpoint; null in other steps. */
+  readonly batch: BatchContext | null;
 }
 
 /** What a step hands to `ctx.spawn`: the child template and the items to make children of. */

@@ -4,6 +4,7 @@ import type { RetryPolicy, RetryPolicyInput } from "./retry-policy.ts";
 import type { StepContext, StepHandler } from "./step-context.ts";
 import type { ScheduleDefinition, ScheduleSpec } from "../schedule/schedule-spec.ts";
 import type { JoinDefinition, JoinSpec } from "./join.ts";
+import type { BatchDefinition, BatchSpec } from "./batch.ts";
 
 /**
  * How the engine derives a task's identity for deduplication (as in tasker-core):
@@ -28,6 +29,20 @@ export interface StepSpec<C = unknown> {
   handlerClass?: string;
   /** For a step that spawns child tasks (ctx.spawn): how their failures and results are joined. */
   join?: JoinSpec;
+  /**
+   * Makes the step a decision point: these dependents of it are its branches, and its handler
+   * picks the ones that run with `ctx.choose(...)`. The others are skipped, and so is every step
+   * all of whose dependencies are skipped (a step depending on several branches runs when the
+   * chosen ones are complete).
+   */
+  branches?: readonly string[];
+  /**
+   * Makes the step a batch step: its one dependency (the planner) returns `{ batches: [{ start,
+   * end }, …] }`, and the engine runs this step's handler once per range, as separate worker
+   * steps (`ctx.batch` holds the range and the last checkpoint). The step's own result, which
+   * its dependents receive, is the list of the batches' results in plan order.
+   */
+  batch?: BatchSpec;
   /*
    * Declared as a method so that an author may annotate `ctx` with a narrower deps type
    * (StepContext<C, { a: Result }>): method parameters are checked bivariantly.
@@ -90,6 +105,9 @@ export interface StepDefinition {
   readonly handlerClass?: string;
   readonly join: JoinDefinition;
   readonly skipIf: ((context: unknown) => boolean) | undefined;
+  /** Branch names of a decision step; empty for every other step. */
+  readonly branches: readonly string[];
+  readonly batch: BatchDefinition | null;
 }
 
 /** Brand of a validated definition; Symbol.for so that copies of the package recognise each other. */

@@ -1714,6 +1714,21 @@ export interface components {
             /** @description What the handler returned; null until complete */
             results?: unknown;
             error: components["schemas"]["StepError"];
+            /** @description For a step skipped by a decision: the decision step's name */
+            skipped_by: string | null;
+            /** @description Why a decision skipped the step */
+            skip_reason: string | null;
+            /** @description For a batch worker: its position in the plan and its cursor range */
+            batch: {
+                index: number;
+                start: number | string;
+                end: number | string;
+            } | null;
+            /** @description For a batch worker: the progress it last saved (a retry resumes there) */
+            checkpoint: {
+                cursor: number | string;
+                state?: unknown;
+            } | null;
             /**
              * Format: date-time
              * @example 2025-01-31T12:00:00.000Z
@@ -1861,6 +1876,14 @@ export interface components {
                 depends_on: string[];
                 handler_class: string | null;
                 skippable: boolean;
+                /** @description A decision step's branches (it chooses which run); empty otherwise */
+                branches: string[];
+                /** @description A batch step: its handler runs once per cursor range its planner returns */
+                batch: {
+                    /** @enum {string} */
+                    on_failure: "isolate" | "continue" | "fail_fast";
+                    max_workers: number;
+                } | null;
                 timeout_ms: number;
                 retry: {
                     max_attempts: number;
