@@ -33,7 +33,7 @@ describeEachBackend("template routes", (t) => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { namespaces: Array<{ name: string; handler_count: number }>; problems: unknown[] };
     expect(body.namespaces.map((n) => n.name)).toEqual(["ci", "default", "examples"]);
-    expect(body.namespaces.find((n) => n.name === "examples")!.handler_count).toBe(8);
+    expect(body.namespaces.find((n) => n.name === "examples")!.handler_count).toBe(10);
     expect(body.problems).toEqual([]);
   });
 

@@ -52,6 +52,26 @@ describeEachBackend("engine runs the shipped examples", (t) => {
     });
   }
 
+  test("examples/shipping_decision runs the chosen carrier only and notifies with its quote", async () => {
+    const { task } = await engine.submit({ namespace: "examples", name: "shipping_decision", context: { order_id: "o-7", weight_kg: 50 } });
+    const done = await waitForTask(engine, task.id);
+    const state = Object.fromEntries(done.steps.map((s) => [s.name, s.state]));
+    expect(state).toEqual({ choose_carrier: "complete", air: "skipped", ground: "skipped", freight: "complete", notify: "complete" });
+    expect(done.steps.find((s) => s.name === "notify")!.results).toEqual({ order_id: "o-7", shipped: { carrier: "freight", cost: 20 } });
+  });
+
+  test("examples/batch_import imports every row once, in one worker per range", async () => {
+    const { task } = await engine.submit({ namespace: "examples", name: "batch_import", context: { rows: 2_500, batch_size: 1_000 } });
+    const done = await waitForTask(engine, task.id);
+    expect(done.state).toBe("complete");
+    expect(done.steps.filter((s) => s.name.startsWith("import_rows__")).map((s) => s.batch)).toEqual([
+      { index: 0, start: 0, end: 1000 },
+      { index: 1, start: 1000, end: 2000 },
+      { index: 2, start: 2000, end: 2500 },
+    ]);
+    expect(done.steps.find((s) => s.name === "report")!.results).toEqual({ batches: 3, imported: 2_500 });
+  });
+
   test("dependency results arrive in the join step", async () => {
     const { task } = await engine.submit({ namespace: "examples", name: "diamond_workflow", context: { numbers: [5, 1, 4, 2, 3] } });
     const done = await waitForTask(engine, task.id);

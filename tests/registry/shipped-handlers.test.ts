@@ -18,7 +18,7 @@ describe("the shipped handlers directory", () => {
     expect(registry.namespaces()).toEqual([
       { name: "ci", handlerCount: 2 },
       { name: "default", handlerCount: 1 },
-      { name: "examples", handlerCount: 8 },
+      { name: "examples", handlerCount: 10 },
     ]);
   });
 
