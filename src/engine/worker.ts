@@ -139,6 +139,10 @@ export function createWorker(deps: WorkerDeps) {
         ...durableWaits(c.wait, () => new Date()),
         spawn: (spec) => {
           if (spawned) return Promise.reject(new PermanentError("ctx.spawn may be called once per attempt"));
+          // Its result would be the children's join, decided later: no place for a choice or a plan.
+          if (step.branches.length > 0 || worker || feedsBatch(template!, c.idx)) {
+            return Promise.reject(new PermanentError(`step "${c.name}" cannot spawn child tasks: decision steps, planners and batch workers complete with their own result`));
+          }
           spawned = deps.spawn(c, step.join, spec as Parameters<StepContext["spawn"]>[0]);
           return spawned;
         },
@@ -315,6 +319,10 @@ function errorRecord(error: unknown, attempt: number, finalReason: string | null
   const record: StepErrorRecord = { message: e.message, name: e.name, kind, attempt };
   if (e.stack) record.stack = e.stack.split("\n").slice(0, 8).join("\n");
   return record;
+}
+
+function feedsBatch(template: LoadedTemplate, idx: number): boolean {
+  return Array.from(template.dag.childrenOf(idx)).some((child) => template.steps[child]!.batch !== null);
 }
 
 /**

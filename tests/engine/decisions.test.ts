@@ -70,6 +70,13 @@ describeEachBackend("decision points", (t) => {
     expect(states(blocked)).toMatchObject({ express: "pending", standard: "pending", freight: "pending" });
   });
 
+  test("a decision step may not spawn child tasks (its result must carry its choice)", async () => {
+    const { task } = await engine.submit({ namespace: "testing", name: "router", context: { methods: ["standard"], spawn_too: true } });
+    const blocked = await waitForTask(engine, task.id, ["blocked_by_failures"]);
+    expect(byName(blocked, "route").error!.message).toContain('step "route" cannot spawn child tasks');
+    expect((await engine.listChildren(task.id, {})).tasks).toEqual([]);
+  });
+
   test("a step whose dependencies were skipped by two different decisions is skipped by the second", async () => {
     const { task } = await engine.submit({ namespace: "testing", name: "two_decisions", context: { first: "a1", second: "a2", second_delay_ms: 150 } });
     const done = await waitForTask(engine, task.id, ["complete"]);
