@@ -147,4 +147,23 @@ describeEachBackend("step routes", (t) => {
       expect(unknown.status).toBe(404);
     });
   });
+  describe("dynamic steps", () => {
+    test("a decision's skipped branches carry skipped_by and skip_reason; batch workers carry their range", async () => {
+      const ship = await app.request("/v1/tasks", jsonInit("POST", { namespace: "examples", name: "shipping_decision", context: { order_id: "o-1", weight_kg: 2 } }));
+      const shipId = ((await ship.json()) as { id: string }).id;
+      await waitForTask(api.engine, shipId, ["complete"]);
+      const steps = ((await (await app.request(`/v1/tasks/${shipId}/steps`)).json()) as { steps: Array<StepJson & { skipped_by: string | null; skip_reason: string | null }> }).steps;
+      expect(steps.find((s) => s.name === "air")).toMatchObject({ state: "skipped", skipped_by: "choose_carrier", skip_reason: 'not chosen by decision step "choose_carrier"' });
+      expect(steps.find((s) => s.name === "ground")).toMatchObject({ state: "complete", skipped_by: null, skip_reason: null });
+
+      const imp = await app.request("/v1/tasks", jsonInit("POST", { namespace: "examples", name: "batch_import", context: { rows: 1_500, batch_size: 1_000 } }));
+      const impId = ((await imp.json()) as { id: string }).id;
+      await waitForTask(api.engine, impId, ["complete"]);
+      const rows = ((await (await app.request(`/v1/tasks/${impId}/steps`)).json()) as { steps: Array<StepJson & { batch: unknown; checkpoint: unknown }> }).steps;
+      const worker = rows.find((s) => s.name === "import_rows__1")!;
+      expect(worker).toMatchObject({ state: "complete", batch: { index: 0, start: 0, end: 1000 }, checkpoint: { cursor: 1000, state: { imported: 1000 } } });
+      const one = await (await app.request(`/v1/tasks/${impId}/steps/${worker.id}`)).json();
+      expect(one).toMatchObject({ name: "import_rows__1", batch: { index: 0, start: 0, end: 1000 } });
+    });
+  });
 });
