@@ -28,6 +28,19 @@ describeEachBackend("schema", (t) => {
     await expect(insertTask(t.db, { name: "Robert'); drop" })).rejects.toThrow(/tasks_name_pattern/);
   });
 
+  test("names are a lower-case letter and up to 62 of [a-z0-9_]: 63 characters at most", async () => {
+    const longest = `a${"b_9".repeat(20)}cc`;
+    expect(longest).toHaveLength(63);
+    const taskId = await insertTask(t.db, { namespace: longest, name: longest });
+    await expect(insertTask(t.db, { namespace: `${longest}x` })).rejects.toThrow(/tasks_namespace_pattern/);
+    await expect(insertTask(t.db, { name: `${longest}x` })).rejects.toThrow(/tasks_name_pattern/);
+    for (const bad of ["9lives", "_x", "", "a-b", "aB"]) await expect(insertTask(t.db, { name: bad })).rejects.toThrow(/tasks_name_pattern/);
+    await t.db.query("insert into steps (id, task_id, idx, name) values ($1, $2, 0, $3)", [uuidv7(), taskId, longest]);
+    await expect(
+      t.db.query("insert into steps (id, task_id, idx, name) values ($1, $2, 1, $3)", [uuidv7(), taskId, `${longest}x`]),
+    ).rejects.toThrow(/steps_name_pattern/);
+  });
+
   test("one task per identity hash within a template", async () => {
     await insertTask(t.db, { identity_hash: "abc" });
     await expect(insertTask(t.db, { identity_hash: "abc" })).rejects.toThrow(/tasks_identity/);
