@@ -2,9 +2,9 @@ import type { JoinDefinition } from "../core/template/join.ts";
 import type { SpawnReceipt, SpawnSpec } from "../core/template/step-context.ts";
 import type { Db } from "../store/db.ts";
 import type { ClaimedStep } from "../store/queue.ts";
-import { insertTasks } from "../store/tasks.ts";
+import { insertChildChunk } from "../store/dispatch.ts";
 import { LeaseLostError } from "./errors.ts";
-import type { createSubmitter } from "./submit.ts";
+import type { createSubmitter, Prepared } from "./submit.ts";
 
 export interface SpawnerDeps {
   db: Db;
@@ -18,8 +18,8 @@ const MAX_CHUNK = 10_000;
 
 /**
  * Dispatches a step's child tasks: one statement per chunk writes the chunk's tasks, steps,
- * audit rows and queue messages AND moves the step's dispatch cursor, fenced on the step's
- * lease. A re-run after a crash reads the cursor and continues from there (an array is sliced;
+ * queue messages and one audit row for the chunk AND moves the step's dispatch cursor, fenced on
+ * the step's lease. A re-run after a crash reads the cursor and continues from there (an array is sliced;
  * a source function is asked to start at the cursor), and each child is keyed by its index, so
  * no child is ever created twice.
  */
@@ -36,27 +36,28 @@ export function createSpawner(deps: SpawnerDeps) {
     // order, so the persisted cursor only ever moves past children that exist.
     let inFlight: Promise<void> | null = null;
 
-    const prepare = (items: I[], first: number) =>
-      Promise.all(
-        items.map((item, j) => {
-          const context = spec.context ? spec.context(item, first + j) : (item as Record<string, unknown>);
-          return deps.submitter.prepare(
-            { namespace: spec.namespace ?? c.namespace, name: spec.name, ...(spec.version ? { version: spec.version } : {}), context, initiator: deps.owner },
-            { taskId: c.task_id, stepId: c.step_id, key: String(first + j) },
-          );
-        }),
-      );
-
-    const insert = async (prepared: Awaited<ReturnType<typeof prepare>>, next: number) => {
-      const first = prepared[0];
-      if (first) await deps.submitter.recordTemplate(first.template);
-      const rows = await insertTasks(deps.db, prepared.map((p) => p.item), deps.owner, {
-        stepId: c.step_id,
-        attempt: c.attempts,
-        owner: deps.owner,
-        cursor: next,
-        childFailure: join.onChildFailure,
+    // One template for the whole dispatch, resolved once (a "latest" lookup compares versions).
+    const template = deps.submitter.resolve(spec.namespace ?? c.namespace, spec.name, spec.version);
+    const prepare = (items: I[], first: number): Prepared[] =>
+      items.map((item, j) => {
+        const context = spec.context ? spec.context(item, first + j) : (item as Record<string, unknown>);
+        return deps.submitter.prepareChild(
+          template,
+          { namespace: template.namespace, name: template.name, version: template.version, context, initiator: deps.owner },
+          { taskId: c.task_id, stepId: c.step_id, key: String(first + j) },
+        );
       });
+
+    const insert = async (prepared: Prepared[], next: number) => {
+      if (prepared.length === 0) return;
+      await deps.submitter.recordTemplate(template);
+      const rows = await insertChildChunk(
+        deps.db,
+        prepared.map((p) => p.item),
+        deps.owner,
+        { stepId: c.step_id, attempt: c.attempts, owner: deps.owner, cursor: next, childFailure: join.onChildFailure },
+        { namespace: template.namespace, name: template.name, version: template.version, first: next - prepared.length },
+      );
       if (rows.length === 0) {
         // Either every child of the chunk already existed, or the lease is gone: tell them apart.
         const [lease] = await deps.db.query<{ ok: boolean }>(
@@ -74,7 +75,7 @@ export function createSpawner(deps: SpawnerDeps) {
       const first = index;
       chunk = [];
       index += items.length;
-      const prepared = await prepare(items, first);
+      const prepared = prepare(items, first);
       if (inFlight) await inFlight;
       inFlight = insert(prepared, first + items.length);
       // Surface a failed insert at the next flush or at the end, never as an unhandled rejection.

@@ -18,11 +18,58 @@ export interface SubmitterDeps {
   onEnqueued: (namespaces: Set<string>) => void;
 }
 
+/** What every task of a template version starts with, computed once per template. */
+interface TemplateShape {
+  names: readonly string[];
+  maxAttempts: readonly number[];
+  retryPolicies: readonly string[];
+  timeoutsMs: readonly number[];
+  parentIdx: ReadonlyArray<readonly number[]>;
+  parents: readonly string[];
+  children: readonly string[];
+  /** Some step has a skipIf: states and counts depend on the context. */
+  conditional: boolean;
+  /** States and unfinished-parent counts when nothing is skipped. */
+  states: readonly string[];
+  unfinishedParents: readonly number[];
+}
+
+// Keyed by the loaded template object: a reloaded module is a new object, so a stale shape is
+// never used (and is collected with its template).
+const shapes = new WeakMap<LoadedTemplate, TemplateShape>();
+
+function shapeOf(template: LoadedTemplate): TemplateShape {
+  let shape = shapes.get(template);
+  if (shape) return shape;
+  const dag = template.dag;
+  const parentIdx = Array.from({ length: dag.size }, (_, i) => Array.from(dag.parentsOf(i)));
+  shape = {
+    names: template.steps.map((s) => s.name),
+    maxAttempts: template.steps.map((s) => s.retry.maxAttempts),
+    retryPolicies: template.steps.map((s) => JSON.stringify(s.retry)),
+    timeoutsMs: template.steps.map((s) => s.timeoutMs),
+    parentIdx,
+    parents: parentIdx.map((p) => `{${p.join(",")}}`),
+    children: Array.from({ length: dag.size }, (_, i) => `{${dag.childrenOf(i).join(",")}}`),
+    conditional: template.steps.some((s) => s.skipIf !== undefined),
+    states: parentIdx.map((p) => (p.length === 0 ? "enqueued" : "pending")),
+    unfinishedParents: parentIdx.map((p) => p.length),
+  };
+  shapes.set(template, shape);
+  return shape;
+}
+
 /**
  * Submission: validate the context against the template's schema, then write the task, its
  * steps, the audit rows, `task.started` and the root steps' queue messages in one statement.
  * Idempotent on the identity hash, also when duplicates race.
  */
+/** A validated request and the rows it becomes. */
+export interface Prepared {
+  template: LoadedTemplate;
+  item: NewTaskWithSteps;
+}
+
 export function createSubmitter(deps: SubmitterDeps) {
   const recorded = new Set<string>();
 
@@ -36,49 +83,61 @@ export function createSubmitter(deps: SubmitterDeps) {
     recorded.add(t.key + t.fingerprint);
   }
 
-  /**
-   * Validates one request and builds its rows. A child task (`parent` given) is identified by
-   * its parent step and key, whatever its template's identity strategy, so a re-dispatch after a
-   * crash can never create it twice.
-   */
-  async function prepare(
-    req: SubmitRequest,
-    parent?: { taskId: string; stepId: string; key: string },
-  ): Promise<{ template: LoadedTemplate; item: NewTaskWithSteps }> {
-    const template = deps.templates.resolve(req.namespace, req.name, req.version);
+  /** Validates one request's context against its template's schema. */
+  function validContext(template: LoadedTemplate, req: SubmitRequest): Record<string, unknown> {
     const parsed = template.contextSchema.safeParse(req.context ?? {});
     if (!parsed.success) {
       throw new ContextInvalidError(parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
     }
-    const context = (parsed.data ?? {}) as Record<string, unknown>;
-    // A child is identified by its parent step and key as they are: unique already, no hash needed.
-    const hash = parent
-      ? `child:${parent.stepId}:${parent.key}`
-      : await identityHash(template.identity, { version: template.version, context, idempotencyKey: req.idempotencyKey });
-    const dag = template.dag;
-    const n = dag.size;
+    return (parsed.data ?? {}) as Record<string, unknown>;
+  }
+
+  /** Validates one request and builds its rows, identified per the template's identity strategy. */
+  async function prepare(req: SubmitRequest): Promise<Prepared> {
+    const template = deps.templates.resolve(req.namespace, req.name, req.version);
+    const context = validContext(template, req);
+    const hash = await identityHash(template.identity, { version: template.version, context, idempotencyKey: req.idempotencyKey });
+    return build(template, req, context, hash);
+  }
+
+  /**
+   * The same for a child task of a template the spawner resolved once for the whole dispatch. A
+   * child is identified by its parent step and key, whatever its template's identity strategy:
+   * unique already (no hash needed), so a re-dispatch after a crash can never create it twice.
+   */
+  function prepareChild(template: LoadedTemplate, req: SubmitRequest, parent: { taskId: string; stepId: string; key: string }): Prepared {
+    return build(template, req, validContext(template, req), `child:${parent.stepId}:${parent.key}`, parent);
+  }
+
+  function build(
+    template: LoadedTemplate,
+    req: SubmitRequest,
+    context: Record<string, unknown>,
+    hash: string | null,
+    parent?: { taskId: string; stepId: string; key: string },
+  ): Prepared {
+    const shape = shapeOf(template);
+    const n = shape.names.length;
     // Steps whose skipIf holds for this context start skipped; they count as satisfied parents.
-    const skipped = template.steps.map((s) => {
-      try {
-        return s.skipIf?.(context) === true;
-      } catch (error) {
-        throw new ContextInvalidError([{ path: "", message: `step "${s.name}" skipIf threw: ${String(error)}` }]);
-      }
-    });
-    const ids: string[] = [];
-    const states: string[] = [];
-    const unfinished: number[] = [];
-    const parents: string[] = [];
-    const children: string[] = [];
-    for (let i = 0; i < n; i++) {
-      ids.push(uuidv7());
-      const p = dag.parentsOf(i);
-      const waitingOn = Array.from(p).filter((parent) => !skipped[parent]).length;
-      unfinished.push(waitingOn);
-      states.push(skipped[i] ? "skipped" : waitingOn === 0 ? "enqueued" : "pending");
-      parents.push(`{${p.join(",")}}`);
-      children.push(`{${dag.childrenOf(i).join(",")}}`);
+    // Without any skipIf, every task of the template starts alike: its arrays are shared.
+    let skipped: boolean[] | null = null;
+    let states = shape.states;
+    let unfinished = shape.unfinishedParents;
+    if (shape.conditional) {
+      const sk = template.steps.map((s) => {
+        try {
+          return s.skipIf?.(context) === true;
+        } catch (error) {
+          throw new ContextInvalidError([{ path: "", message: `step "${s.name}" skipIf threw: ${String(error)}` }]);
+        }
+      });
+      skipped = sk;
+      const waitingOn = shape.parentIdx.map((p) => p.filter((parent) => !sk[parent]).length);
+      unfinished = waitingOn;
+      states = waitingOn.map((w, i) => (sk[i] ? "skipped" : w === 0 ? "enqueued" : "pending"));
     }
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push(uuidv7());
     return {
       template,
       item: {
@@ -96,25 +155,23 @@ export function createSubmitter(deps: SubmitterDeps) {
           sourceSystem: req.sourceSystem ?? null,
           reason: req.reason ?? null,
           stepCount: n,
-          stepsUnfinished: n - skipped.filter(Boolean).length,
+          stepsUnfinished: skipped ? n - skipped.filter(Boolean).length : n,
           ...(parent ? { parent } : {}),
         },
         steps: {
           ids,
-          names: template.steps.map((s) => s.name),
+          names: shape.names,
           states,
-          maxAttempts: template.steps.map((s) => s.retry.maxAttempts),
-          retryPolicies: template.steps.map((s) => JSON.stringify(s.retry)),
-          timeoutsMs: template.steps.map((s) => s.timeoutMs),
+          maxAttempts: shape.maxAttempts,
+          retryPolicies: shape.retryPolicies,
+          timeoutsMs: shape.timeoutsMs,
           unfinishedParents: unfinished,
-          parents,
-          children,
+          parents: shape.parents,
+          children: shape.children,
         },
       },
     };
   }
-
-  type Prepared = Awaited<ReturnType<typeof prepare>>;
 
   async function checkBackpressure(namespaces: Iterable<string>): Promise<void> {
     if (deps.options.maxQueueDepth <= 0) return;
@@ -188,5 +245,5 @@ export function createSubmitter(deps: SubmitterDeps) {
     });
   }
 
-  return { submit, submitMany, prepare, recordTemplate };
+  return { submit, submitMany, prepareChild, recordTemplate, resolve: deps.templates.resolve.bind(deps.templates) };
 }

@@ -50,16 +50,52 @@ export interface TransitionRow extends Row {
   created_at: Date;
 }
 
+// A fan-out writes one audit row per chunk on the spawning step instead of a first transition
+// per child task and step (src/store/dispatch.ts). A child's audit therefore starts from what its
+// rows record: made at created_at by its initiator from the parent step, in the state its first
+// recorded transition leaves (or its state now, if nothing has happened yet). Children made
+// before that change carry their own first row (from_state null) and get no synthesised one.
+const SPAWNED_METADATA = `jsonb_build_object('spawnedBy', jsonb_build_object('taskId', t.parent_task_id, 'stepId', t.parent_step_id, 'key', t.child_key),
+                                             'recorded', 'once per dispatch chunk, on the spawning step')`;
+
 export async function stepTransitions(q: Queryable, taskId: string, stepId: string): Promise<TransitionRow[]> {
   return q.query<TransitionRow>(
-    "select from_state, to_state, attempt, reason, actor, metadata, created_at from step_transitions where task_id = $1 and step_id = $2 order by id",
+    `with tr as (
+       select id, from_state, to_state, attempt, reason, actor, metadata, created_at
+         from step_transitions where task_id = $1 and step_id = $2
+     )
+     select from_state, to_state, attempt, reason, actor, metadata, created_at from (
+       select 0 as id, null::text as from_state,
+              coalesce((select from_state from tr order by id limit 1), s.state) as to_state,
+              0 as attempt, 'task submitted' as reason, coalesce(t.initiator, 'system') as actor,
+              ${SPAWNED_METADATA} as metadata, s.created_at
+         from steps s join tasks t on t.id = s.task_id
+        where s.id = $2 and s.task_id = $1 and t.parent_step_id is not null
+          and not exists (select 1 from tr where tr.from_state is null)
+       union all
+       select * from tr
+     ) a order by id`,
     [taskId, stepId],
   );
 }
 
 export async function taskTransitions(q: Queryable, taskId: string): Promise<TransitionRow[]> {
   return q.query<TransitionRow>(
-    "select from_state, to_state, 0 as attempt, reason, actor, metadata, created_at from task_transitions where task_id = $1 order by id",
+    `with tr as (
+       select id, from_state, to_state, 0 as attempt, reason, actor, metadata, created_at
+         from task_transitions where task_id = $1
+     )
+     select from_state, to_state, attempt, reason, actor, metadata, created_at from (
+       select 0 as id, null::text as from_state,
+              coalesce((select from_state from tr order by id limit 1), t.state) as to_state,
+              0 as attempt, 'spawned' as reason, coalesce(t.initiator, 'system') as actor,
+              ${SPAWNED_METADATA} as metadata, t.created_at
+         from tasks t
+        where t.id = $1 and t.parent_step_id is not null
+          and not exists (select 1 from tr where tr.from_state is null)
+       union all
+       select * from tr
+     ) a order by id`,
     [taskId],
   );
 }

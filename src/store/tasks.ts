@@ -1,4 +1,7 @@
 import type { Queryable, Row } from "./db.ts";
+import { INSERT_STEPS_AND_MESSAGES, insertTasksCte, type NewTaskWithSteps, rowParams } from "./task-rows.ts";
+
+export type { NewSteps, NewTask, NewTaskWithSteps } from "./task-rows.ts";
 
 /** A task row as the store returns it (snake_case columns mapped to camelCase in the engine). */
 export interface TaskRow extends Row {
@@ -26,58 +29,6 @@ export interface TaskRow extends Row {
   completed_at: Date | null;
 }
 
-export interface NewTask {
-  id: string;
-  namespace: string;
-  name: string;
-  version: string;
-  fingerprint: string;
-  priority: number;
-  context: Record<string, unknown>;
-  identityHash: string | null;
-  tags: string[];
-  initiator: string | null;
-  sourceSystem: string | null;
-  reason: string | null;
-  stepCount: number;
-  /** Steps not satisfied at submit (step count less those skipped by their condition). */
-  stepsUnfinished?: number;
-  /** For a child task: the spawning task and step, and the child's key (its index). */
-  parent?: { taskId: string; stepId: string; key: string };
-}
-
-/**
- * Writes of child tasks are fenced on the spawning step's lease (a worker that lost it writes
- * nothing) and move the step's dispatch cursor in the same statement.
- */
-export interface DispatchFence {
-  stepId: string;
-  attempt: number;
-  owner: string;
-  /** The cursor after this chunk: children dispatched so far. */
-  cursor: number;
-  childFailure: "park" | "fail" | "ignore";
-}
-
-/** The new task's steps, as parallel arrays (one element per step, in idx order). */
-export interface NewSteps {
-  ids: string[];
-  names: string[];
-  states: string[];
-  maxAttempts: number[];
-  retryPolicies: string[];
-  timeoutsMs: number[];
-  unfinishedParents: number[];
-  parents: string[];
-  children: string[];
-}
-
-/** A new task and its steps (steps as parallel arrays in idx order). */
-export interface NewTaskWithSteps {
-  task: NewTask;
-  steps: NewSteps;
-}
-
 /**
  * Inserts tasks with their steps, first transitions, `task.started` events and root-step queue
  * messages — any number of tasks in ONE statement, so a submission is one round trip and atomic
@@ -86,64 +37,16 @@ export interface NewTaskWithSteps {
  * the conflict: never an error, never a second task, I5), and so are its steps. Returns the rows
  * of the tasks actually inserted.
  */
-export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps[], actor: string, fence?: DispatchFence): Promise<TaskRow[]> {
-  const t = { id: [] as string[], namespace: [] as string[], name: [] as string[], version: [] as string[], fingerprint: [] as string[],
-    priority: [] as number[], context: [] as string[], identity: [] as (string | null)[], tags: [] as string[], initiator: [] as (string | null)[],
-    source: [] as (string | null)[], reason: [] as (string | null)[], count: [] as number[],
-    parentTask: [] as (string | null)[], parentStep: [] as (string | null)[], key: [] as (string | null)[], unfinished: [] as number[] };
-  const s = { task: [] as string[], id: [] as string[], idx: [] as number[], name: [] as string[], state: [] as string[], max: [] as number[],
-    retry: [] as string[], timeout: [] as number[], unfinished: [] as number[], parents: [] as string[], children: [] as string[] };
-  for (const { task, steps } of items) {
-    t.id.push(task.id); t.namespace.push(task.namespace); t.name.push(task.name); t.version.push(task.version);
-    t.fingerprint.push(task.fingerprint); t.priority.push(task.priority); t.context.push(JSON.stringify(task.context));
-    t.identity.push(task.identityHash); t.tags.push(pgArray(task.tags)); t.initiator.push(task.initiator);
-    t.source.push(task.sourceSystem); t.reason.push(task.reason); t.count.push(task.stepCount);
-    t.unfinished.push(task.stepsUnfinished ?? task.stepCount);
-    t.parentTask.push(task.parent?.taskId ?? null); t.parentStep.push(task.parent?.stepId ?? null); t.key.push(task.parent?.key ?? null);
-    for (let i = 0; i < steps.ids.length; i++) {
-      s.task.push(task.id); s.id.push(steps.ids[i]!); s.idx.push(i); s.name.push(steps.names[i]!); s.state.push(steps.states[i]!);
-      s.max.push(steps.maxAttempts[i]!); s.retry.push(steps.retryPolicies[i]!); s.timeout.push(steps.timeoutsMs[i]!);
-      s.unfinished.push(steps.unfinishedParents[i]!); s.parents.push(steps.parents[i]!); s.children.push(steps.children[i]!);
-    }
-  }
+export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps[], actor: string): Promise<TaskRow[]> {
   return q.query<TaskRow>(
-    `with cursor_moved as (
-       update steps set children_dispatched = $27, child_failure = $30, updated_at = now()
-        where id = $26::uuid and attempts = $28 and lease_owner = $29 and state = 'in_progress'
-       returning id
-     ), t as (
-       insert into tasks (id, namespace, name, version, template_fingerprint, state, priority, context, identity_hash,
-                          tags, initiator, source_system, reason, step_count, steps_unfinished, started_at,
-                          parent_task_id, parent_step_id, child_key, completed_at, finalized_at)
-       select x.id, x.namespace, x.name, x.version, x.fingerprint, case when x.unfinished = 0 then 'complete' else 'in_progress' end,
-              x.priority, x.context::jsonb, x.identity,
-              x.tags::text[], x.initiator, x.source, x.reason, x.count, x.unfinished, now(), x.parent_task, x.parent_step, x.key,
-              case when x.unfinished = 0 then now() end, case when x.unfinished = 0 then now() end
-         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $31::uuid[], $32::uuid[], $33::text[], $34::int[])
-              as x(id, namespace, name, version, fingerprint, priority, context, identity, tags, initiator, source, reason, count,
-                   parent_task, parent_step, key, unfinished)
-        where $26::uuid is null or exists (select 1 from cursor_moved)
-       on conflict (namespace, name, identity_hash) where identity_hash is not null do nothing
-       returning *
-     ), s as (
-       insert into steps (id, task_id, idx, name, state, max_attempts, retry_policy, timeout_ms, unfinished_parents, parents, children)
-       select y.id, y.task_id, y.idx, y.name, y.state, y.max_attempts, y.retry::jsonb, y.timeout_ms, y.unfinished,
-              y.parents::integer[], y.children::integer[]
-         from unnest($14::uuid[], $15::uuid[], $16::int[], $17::text[], $18::text[], $19::int[], $20::text[], $21::int[],
-                     $22::int[], $23::text[], $24::text[])
-              as y(task_id, id, idx, name, state, max_attempts, retry, timeout_ms, unfinished, parents, children)
-         join t on t.id = y.task_id
-       returning id, task_id, idx, state
-     ), q as (
-       insert into queue_messages (queue, task_id, step_id, step_idx, attempt, priority)
-       select t.namespace, s.task_id, s.id, s.idx, 1, t.priority from s join t on t.id = s.task_id where s.state = 'enqueued'
-     ), st as (
+    `with t as (
+       ${insertTasksCte("true", "*")}
+     ), ${INSERT_STEPS_AND_MESSAGES}, st as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
-       select s.task_id, s.id, null, s.state, 0, 'task submitted', $25 from s
+       select s.task_id, s.id, null, s.state, 0, 'task submitted', $29 from s
      ), tt as (
        insert into task_transitions (task_id, from_state, to_state, reason, actor)
-       select t.id, null, t.state, case when t.state = 'complete' then 'submitted; every step skipped' else 'submitted' end, $25 from t
+       select t.id, null, t.state, case when t.state = 'complete' then 'submitted; every step skipped' else 'submitted' end, $29 from t
      ), ev as (
        insert into events (event_id, name, namespace, task_id, payload)
        select gen_random_uuid(), 'task.started', t.namespace, t.id,
@@ -153,16 +56,8 @@ export async function insertTasks(q: Queryable, items: readonly NewTaskWithSteps
          from t where t.state = 'complete'
      )
      select * from t`,
-    [t.id, t.namespace, t.name, t.version, t.fingerprint, t.priority, t.context, t.identity, t.tags, t.initiator, t.source,
-      t.reason, t.count, s.task, s.id, s.idx, s.name, s.state, s.max, s.retry, s.timeout, s.unfinished, s.parents, s.children, actor,
-      fence?.stepId ?? null, fence?.cursor ?? 0, fence?.attempt ?? 0, fence?.owner ?? null, fence?.childFailure ?? null,
-      t.parentTask, t.parentStep, t.key, t.unfinished],
+    [...rowParams(items), actor],
   );
-}
-
-/** A text[] literal for values that are plain names (tags are validated at the edge). */
-function pgArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(",")}}`;
 }
 
 export async function findTaskByIdentity(q: Queryable, namespace: string, name: string, identityHash: string): Promise<TaskRow | null> {

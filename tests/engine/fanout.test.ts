@@ -38,13 +38,44 @@ describeEachBackend("child tasks", (t) => {
       expect(dispatch.results).toEqual({ sum: sumOfSquares(250), failed: [] });
       expect(done.steps.find((s) => s.name === "after")!.results).toEqual({ joined: dispatch.results });
       expect(await childCounts(t.db, task.id)).toEqual({ complete: 250 });
+      // The dispatch is audited once per chunk, on the spawning step, naming the chunk's keys.
       const audit = await engine.stepAudit(task.id, dispatch.id);
-      expect(audit.map((a) => a.toState)).toEqual(["enqueued", "in_progress", "waiting", "complete"]);
+      expect(audit.map((a) => a.toState)).toEqual(["enqueued", "in_progress", "in_progress", "in_progress", "in_progress", "waiting", "complete"]);
+      expect(audit.slice(2, 5).map((a) => (a.metadata as { spawned: unknown }).spawned)).toEqual([
+        { first: 0, last: 99, count: 100, namespace: "fanout", name: "child", version: "1.0.0" },
+        { first: 100, last: 199, count: 100, namespace: "fanout", name: "child", version: "1.0.0" },
+        { first: 200, last: 249, count: 50, namespace: "fanout", name: "child", version: "1.0.0" },
+      ]);
+      expect(audit[2]!.reason).toBe("spawned 100 child tasks (fanout/child 1.0.0, keys 0–99)");
       const [keys] = await t.db.query<{ n: number; distinct_keys: number }>(
         "select count(*)::int as n, count(distinct child_key)::int as distinct_keys from tasks where parent_task_id = $1",
         [task.id],
       );
       expect(keys).toEqual({ n: 250, distinct_keys: 250 });
+      const events = await t.db.query<{ name: string; n: number }>(
+        `select name, count(*)::int as n from events
+          where task_id = $1 or task_id in (select id from tasks where parent_task_id = $1) group by name order by name`,
+        [task.id],
+      );
+      expect(events).toEqual([
+        { name: "step.children_spawned", n: 3 },
+        { name: "step.completed", n: 252 },
+        { name: "step.waiting", n: 1 },
+        { name: "task.completed", n: 251 },
+        { name: "task.started", n: 1 },
+      ]);
+      // A child's own audit still starts where it was made: by the dispatching worker, from the
+      // parent step, in the state its next transition leaves.
+      const [child] = await t.db.query<{ id: string; step_id: string }>(
+        "select c.id, s.id as step_id from tasks c join steps s on s.task_id = c.id where c.parent_task_id = $1 and c.child_key = '7'",
+        [task.id],
+      );
+      const childAudit = await engine.taskAudit(child!.id);
+      expect(childAudit.map((a) => [a.fromState, a.toState])).toEqual([[null, "in_progress"], ["in_progress", "complete"]]);
+      expect(childAudit[0]!.metadata).toMatchObject({ spawnedBy: { taskId: task.id, stepId: dispatch.id, key: "7" } });
+      expect(childAudit[0]!.actor).toBe(audit[2]!.actor);
+      const childStepAudit = await engine.stepAudit(child!.id, child!.step_id);
+      expect(childStepAudit.map((a) => [a.fromState, a.toState])).toEqual([[null, "enqueued"], ["enqueued", "in_progress"], ["in_progress", "complete"]]);
     } finally {
       await engine.stop({ drainMs: 1_000 });
     }
