@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { describeEachBackend, type TestDatabase } from "../support/backends.ts";
-import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
+import { loadRegistry, testEngine, waitForTask, waitUntil } from "../support/engine.ts";
 import type { Registry } from "../../src/registry/index.ts";
 import type { LifecycleEvent } from "../../src/engine/types.ts";
 import type { StepState } from "../../src/core/dag/index.ts";
@@ -65,7 +65,7 @@ describeEachBackend("engine failures, retries and manual operations", (t) => {
     expect(charge.attempts).toBe(1);
     expect(charge.error).toMatchObject({ message: "card declined", kind: "permanent" });
     expect(done.steps.find((s) => s.name === "side")!.state).toBe("complete");
-    await waitUntil(() => events.some((e) => e.taskId === task.id && e.name === "task.failed"));
+    await waitUntil(() => events.some((e) => e.taskId === task.id && e.name === "task.failed"), 10_000);
     expect(events.filter((e) => e.taskId === task.id && e.name === "task.failed").length).toBe(1);
   });
 
@@ -107,7 +107,7 @@ describeEachBackend("engine failures, retries and manual operations", (t) => {
     const first = blocked.steps.find((s) => s.name === "first")!;
     await engine.resetStep(task.id, first.id, { actor: "ops", reason: "upstream fixed" });
     // Attempts restart at 1 and the handler fails on attempts 1–4 again: four more runs, blocked again.
-    await waitUntil(async () => (await engine.taskAudit(task.id)).length === 4);
+    await waitUntil(async () => (await engine.taskAudit(task.id)).length === 4, 10_000);
     const audit = await engine.stepAudit(task.id, first.id);
     expect(audit.filter((a) => a.toState === "in_progress").length).toBe(8);
     expect(audit.some((a) => a.fromState === "error" && a.toState === "enqueued" && a.actor === "ops" && a.reason === "upstream fixed")).toBe(true);
@@ -135,14 +135,14 @@ describeEachBackend("engine failures, retries and manual operations", (t) => {
 
   test("cancel aborts the running handler, cancels pending steps and fires task.cancelled once", async () => {
     const { task } = await engine.submit({ namespace: "testing", name: "slow", context: { ms: 250 } });
-    await waitUntil(async () => (await engine.getTask(task.id)).steps[0]!.state === "in_progress");
+    await waitUntil(async () => (await engine.getTask(task.id)).steps[0]!.state === "in_progress", 10_000);
     const cancelled = await engine.cancelTask(task.id, { actor: "ops", reason: "no longer needed" });
     expect(cancelled.state).toBe("cancelled");
     await Bun.sleep(400);
     const after = await engine.getTask(task.id);
     expect(after.state).toBe("cancelled");
     expect(after.steps.map((s) => s.state)).toEqual(["cancelled", "cancelled"]);
-    await waitUntil(() => events.some((e) => e.taskId === task.id && e.name === "task.cancelled"));
+    await waitUntil(() => events.some((e) => e.taskId === task.id && e.name === "task.cancelled"), 10_000);
     expect(events.filter((e) => e.taskId === task.id && e.name === "task.cancelled").length).toBe(1);
   });
 
@@ -176,14 +176,6 @@ function transitionCheck(t: TestDatabase) {
     expect(steps.filter((r) => !isStepTransition(r.from_state as StepState | null, r.to_state as StepState))).toEqual([]);
     expect(tasks.filter((r) => !isTaskTransition(r.from_state as TaskStateName | null, r.to_state as TaskStateName))).toEqual([]);
   };
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(20);
-  }
 }
 
 describeEachBackend("engine scheduling and the sweeper", (t) => {

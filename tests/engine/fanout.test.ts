@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeEachBackend, openTestDatabase, TEST_DATABASE_URL } from "../support/backends.ts";
-import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
+import { loadRegistry, testEngine, waitForTask, waitUntil } from "../support/engine.ts";
 import { FIXTURE_HANDLERS, schemaUrl, spawnWorker, waitForOutput } from "../support/processes.ts";
 import { createPgliteDb } from "../../src/store/adapters/pglite.ts";
 import { loadMigrations, migrate } from "../../src/store/migrator.ts";
@@ -86,7 +86,7 @@ describeEachBackend("child tasks", (t) => {
     await engine.start();
     try {
       const { task } = await engine.submit({ namespace: "fanout", name: "parent_park", context: { count: 5, fail_on: [3] } });
-      await waitUntil(async () => (await childCounts(t.db, task.id)).blocked_by_failures === 1);
+      await waitUntil(async () => (await childCounts(t.db, task.id)).blocked_by_failures === 1, 30_000);
       await Bun.sleep(300);
       const parked = await engine.getTask(task.id);
       expect(parked.state).toBe("in_progress");
@@ -140,7 +140,7 @@ describeEachBackend("child tasks", (t) => {
           "select count(*)::int as n from steps s join tasks k on k.id = s.task_id where k.name = 'tree' and s.state = 'in_progress' and k.context->>'level' = '3'",
         );
         return r!.n === 4;
-      });
+      }, 30_000);
       await engine.cancelTask(task.id, { actor: "ops", reason: "stop the whole tree" });
       const tree = await t.db.query<{ state: string; n: number }>(
         `with recursive d as (select id, state from tasks where id = $1
@@ -149,7 +149,7 @@ describeEachBackend("child tasks", (t) => {
         [task.id],
       );
       expect(Object.fromEntries(tree.map((r) => [r.state, r.n]))).toEqual({ cancelled: 7 });
-      await waitUntil(() => engine.status().then((s) => s.stepsByState.in_progress === undefined));
+      await waitUntil(() => engine.status().then((s) => s.stepsByState.in_progress === undefined), 30_000);
       const [running] = await t.db.query<{ n: number }>("select count(*)::int as n from steps where state in ('in_progress', 'waiting', 'enqueued')");
       expect(running!.n).toBe(0);
     } finally {
@@ -194,7 +194,7 @@ async function killMidDispatch(db: Db, env: Record<string, string>, release: () 
     await waitUntil(async () => {
       const [r] = await db.query<{ n: number }>("select count(*)::int as n from tasks where parent_task_id = $1", [task.id]);
       return r!.n >= 300;
-    });
+    }, 30_000);
   } else {
     await Bun.sleep(2_500);
   }
@@ -233,12 +233,4 @@ async function killMidDispatch(db: Db, env: Record<string, string>, release: () 
   const [result] = await check.query<{ results: { sum: number } }>("select results from steps where task_id = $1 and name = 'dispatch'", [task.id]);
   expect(result!.results.sum).toBe(sumOfSquares(count));
   if (!shared) await check.close();
-}
-
-async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(25);
-  }
 }

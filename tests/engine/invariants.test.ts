@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from "bun:test";
 import { describeEachBackend } from "../support/backends.ts";
-import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
+import { loadRegistry, testEngine, waitForTask, waitUntil } from "../support/engine.ts";
 import { FIXTURE_HANDLERS } from "../support/processes.ts";
 import type { Registry } from "../../src/registry/index.ts";
 
@@ -124,14 +124,6 @@ describeEachBackend("engine invariants", (t) => {
     expect(completeSteps!.n).toBeGreaterThanOrEqual(2 * (byState.complete ?? 0));
   }, 300_000);
 });
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(25);
-  }
-}
 
 describeEachBackend("template subscribers", (t) => {
   test("each event reaches the module's subscribers once, even with two engines running", async () => {

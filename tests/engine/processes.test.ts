@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/backends.ts";
-import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
+import { loadRegistry, testEngine, waitForTask, waitUntil } from "../support/engine.ts";
 import { FIXTURE_HANDLERS, schemaUrl, spawnWorker, waitForOutput } from "../support/processes.ts";
 import { createPgliteDb } from "../../src/store/adapters/pglite.ts";
 import { loadMigrations, migrate } from "../../src/store/migrator.ts";
@@ -121,13 +121,5 @@ test("[pglite] I4: a worker process killed with SIGKILL mid-step; on restart the
     await rm(dir, { recursive: true, force: true });
   }
 }, 60_000);
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(25);
-  }
-}
 
 export type { TestDatabase };

@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from "bun:test";
 import { describeEachBackend } from "../support/backends.ts";
-import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
+import { loadRegistry, testEngine, waitForTask, waitUntil } from "../support/engine.ts";
 import type { Registry } from "../../src/registry/index.ts";
 
 let registry: Registry;
@@ -15,7 +15,7 @@ describeEachBackend("durable sleep and external events", (t) => {
     const started = Date.now();
     const { task } = await first.submit({ namespace: "examples", name: "approval_workflow", context: { request: "r1", cool_off_ms: 2_000, timeout_ms: 60_000 } });
     const stepOf = async (engine: typeof first, name: string) => (await engine.getTask(task.id)).steps.find((s) => s.name === name)!;
-    await waitUntil(async () => (await stepOf(first, "cool_off")).state === "waiting");
+    await waitUntil(async () => (await stepOf(first, "cool_off")).state === "waiting", 10_000);
     expect(first.inFlight()).toBe(0);
     await first.stop({ drainMs: 200 });
     const second = await testEngine(await t.connect(), registry);
@@ -61,7 +61,7 @@ describeEachBackend("durable sleep and external events", (t) => {
         { namespace: "examples", name: "approval_workflow", context: ctx("c", "batch-8") },
       ]);
       const waiting = async (id: string) => (await engine.getTask(id)).steps.find((s) => s.name === "await_approval")!.state === "waiting";
-      await waitUntil(async () => (await waiting(a!.task.id)) && (await waiting(b!.task.id)) && (await waiting(other!.task.id)));
+      await waitUntil(async () => (await waiting(a!.task.id)) && (await waiting(b!.task.id)) && (await waiting(other!.task.id)), 10_000);
       expect(await engine.sendEvent({ key: "batch-7" }, "approved", { batch: 7 })).toEqual({ delivered: 2 });
       await waitForTask(engine, a!.task.id, ["complete"]);
       await waitForTask(engine, b!.task.id, ["complete"]);
@@ -74,11 +74,3 @@ describeEachBackend("durable sleep and external events", (t) => {
     }
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(20);
-  }
-}

@@ -44,3 +44,17 @@ export async function waitForTask(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Polls `check` every 20 ms until it holds; throws after `timeoutMs`.
+ *
+ * @example
+ *   await waitUntil(async () => (await engine.getTask(id)).steps[0]!.state === "in_progress", 10_000);
+ */
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await Bun.sleep(20);
+  }
+}
