@@ -12,7 +12,7 @@
 import { intOption, parseBenchArgs } from "./lib/args.ts";
 import { postLoad } from "./lib/http-load.ts";
 import { emitResult, heading, progress, table } from "./lib/report.ts";
-import { serverStore, startServer } from "./lib/server.ts";
+import { withServer } from "./lib/server.ts";
 import { distribution, medianOf, round } from "./lib/stats.ts";
 
 const args = parseBenchArgs({ clients: "string", seconds: "string", max: "string" });
@@ -24,31 +24,24 @@ const body = () => ({ namespace: "bench", name: "diamond", context: {} });
 heading(`http-create: ${clients} clients POSTing diamond tasks for ${seconds} s on ${args.backend}, ${args.runs} run(s)`);
 const runs = [];
 for (let r = 1; r <= args.runs; r++) {
-  const store = await serverStore(args.backend, "http");
-  try {
-    const server = await startServer(store);
-    try {
-      const url = `${server.baseUrl}/v1/tasks`;
-      if (!args.smoke) await postLoad({ url, clients, seconds: 1, maxRequests: 100_000, body });
-      const res = await postLoad({ url, clients, seconds, maxRequests, body, onProgress: progress("requests", 2000) });
-      if (res.ok === 0) throw new Error(`no request succeeded: ${JSON.stringify(res.errorKinds)}`);
-      const lat = distribution(res.latenciesMs);
-      runs.push({
-        tasksPerSec: round((res.ok / res.elapsedMs) * 1000, 0),
-        latencyMs: { p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max },
-        created: res.ok,
-        errors: res.errors,
-        serverRssMiB: round(await server.rssMiB(), 1),
-      });
-      if (res.errors > 0) console.log(`  run ${r}: ${res.errors} failed requests: ${JSON.stringify(res.errorKinds)}`);
-      const x = runs.at(-1)!;
-      console.log(`  run ${r}: ${x.tasksPerSec.toLocaleString("en")} tasks/s, p50 ${x.latencyMs.p50} ms, p99 ${x.latencyMs.p99} ms`);
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    await store.dispose();
-  }
+  const run = await withServer(args.backend, "http", async (server) => {
+    const url = `${server.baseUrl}/v1/tasks`;
+    if (!args.smoke) await postLoad({ url, clients, seconds: 1, maxRequests: 100_000, body });
+    const res = await postLoad({ url, clients, seconds, maxRequests, body, onProgress: progress("requests", 2000) });
+    if (res.ok === 0) throw new Error(`no request succeeded: ${JSON.stringify(res.errorKinds)}`);
+    const lat = distribution(res.latenciesMs);
+    const x = {
+      tasksPerSec: round((res.ok / res.elapsedMs) * 1000, 0),
+      latencyMs: { p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max },
+      created: res.ok,
+      errors: res.errors,
+      serverRssMiB: round(await server.rssMiB(), 1),
+    };
+    if (res.errors > 0) console.log(`  run ${r}: ${res.errors} failed requests: ${JSON.stringify(res.errorKinds)}`);
+    console.log(`  run ${r}: ${x.tasksPerSec.toLocaleString("en")} tasks/s, p50 ${x.latencyMs.p50} ms, p99 ${x.latencyMs.p99} ms`);
+    return x;
+  });
+  runs.push(run);
 }
 const m = medianOf(runs);
 table(

@@ -12,7 +12,7 @@
 import { intOption, parseBenchArgs } from "./lib/args.ts";
 import { postLoad } from "./lib/http-load.ts";
 import { emitResult, heading, progress, table } from "./lib/report.ts";
-import { serverStore, startServer, type ServerChild } from "./lib/server.ts";
+import { withServer, type ServerChild } from "./lib/server.ts";
 import { median, medianOf, round } from "./lib/stats.ts";
 
 const args = parseBenchArgs({ tasks: "string", clients: "string" });
@@ -46,55 +46,48 @@ async function completeCount(server: ServerChild): Promise<number> {
 heading(`memory: server RSS idle, then under ${tasks.toLocaleString("en")} single-step tasks created over HTTP on ${args.backend}${sizedDown ? ` (sized down from ${fullTasks.toLocaleString("en")})` : ""}, ${args.runs} run(s)`);
 const runs = [];
 for (let r = 1; r <= args.runs; r++) {
-  const store = await serverStore(args.backend, "memory");
-  try {
-    const server = await startServer(store);
-    try {
-      const idle = median(await samples(server, args.smoke ? 500 : 3_000));
-      const peak = { v: idle };
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          peak.v = Math.max(peak.v, await server.rssMiB());
-          await new Promise((res) => setTimeout(res, 100));
-        }
-      })();
-      const t0 = performance.now();
-      const load = await postLoad({
-        url: `${server.baseUrl}/v1/tasks`, clients, seconds: 600, maxRequests: tasks,
-        body: () => ({ namespace: "bench", name: "single", context: {} }), onProgress: progress("created", 2000),
-      });
-      const createMs = performance.now() - t0;
-      const report = progress("complete", 2000);
-      const deadline = Date.now() + 600_000;
-      for (;;) {
-        const done = await completeCount(server);
-        report(done, load.ok);
-        if (done >= load.ok) break;
-        if (Date.now() > deadline) throw new Error(`only ${done} of ${load.ok} tasks complete after 600 s`);
-        await new Promise((res) => setTimeout(res, 250));
+  const run = await withServer(args.backend, "memory", async (server) => {
+    const idle = median(await samples(server, args.smoke ? 500 : 3_000));
+    const peak = { v: idle };
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak.v = Math.max(peak.v, await server.rssMiB());
+        await new Promise((res) => setTimeout(res, 100));
       }
-      const totalMs = performance.now() - t0;
-      sampling = false;
-      await sampler;
-      const after = await server.rssMiB();
-      runs.push({
-        idleMiB: round(idle, 1),
-        peakMiB: round(peak.v, 1),
-        afterMiB: round(after, 1),
-        created: load.ok,
-        errors: load.errors,
-        createTasksPerSec: round((load.ok / createMs) * 1000, 0),
-        stepsPerSecEndToEnd: round((load.ok / totalMs) * 1000, 0),
-      });
-      const x = runs.at(-1)!;
-      console.log(`  run ${r}: idle ${x.idleMiB} MiB, peak ${x.peakMiB} MiB under load, ${x.afterMiB} MiB after`);
-    } finally {
-      await server.stop();
+    })();
+    const t0 = performance.now();
+    const load = await postLoad({
+      url: `${server.baseUrl}/v1/tasks`, clients, seconds: 600, maxRequests: tasks,
+      body: () => ({ namespace: "bench", name: "single", context: {} }), onProgress: progress("created", 2000),
+    });
+    const createMs = performance.now() - t0;
+    const report = progress("complete", 2000);
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const done = await completeCount(server);
+      report(done, load.ok);
+      if (done >= load.ok) break;
+      if (Date.now() > deadline) throw new Error(`only ${done} of ${load.ok} tasks complete after 600 s`);
+      await new Promise((res) => setTimeout(res, 250));
     }
-  } finally {
-    await store.dispose();
-  }
+    const totalMs = performance.now() - t0;
+    sampling = false;
+    await sampler;
+    const after = await server.rssMiB();
+    const x = {
+      idleMiB: round(idle, 1),
+      peakMiB: round(peak.v, 1),
+      afterMiB: round(after, 1),
+      created: load.ok,
+      errors: load.errors,
+      createTasksPerSec: round((load.ok / createMs) * 1000, 0),
+      stepsPerSecEndToEnd: round((load.ok / totalMs) * 1000, 0),
+    };
+    console.log(`  run ${r}: idle ${x.idleMiB} MiB, peak ${x.peakMiB} MiB under load, ${x.afterMiB} MiB after`);
+    return x;
+  });
+  runs.push(run);
 }
 const m = medianOf(runs);
 table(

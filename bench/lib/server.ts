@@ -108,6 +108,28 @@ export async function startServer(store: ServerStore, opts: { timeoutMs?: number
   };
 }
 
+/**
+ * One run against a server child: a fresh store (`serverStore(backend, label)`), the server
+ * started on it, `body` run with it; the server is stopped and the store disposed afterwards,
+ * also when `body` throws.
+ *
+ * @example
+ *   const result = await withServer("postgres", "http", async (server) => postLoad({ url: `${server.baseUrl}/v1/tasks`, … }));
+ */
+export async function withServer<T>(backend: Backend, label: string, body: (server: ServerChild) => Promise<T>): Promise<T> {
+  const store = await serverStore(backend, label);
+  try {
+    const server = await startServer(store);
+    try {
+      return await body(server);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await store.dispose();
+  }
+}
+
 /** VmRSS of a process in MiB, from /proc (Linux); NaN elsewhere. */
 export async function rssMiB(pid: number): Promise<number> {
   try {
