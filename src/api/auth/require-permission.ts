@@ -52,3 +52,21 @@ export function assertNamespace(principal: Principal, namespace: string): void {
     );
   }
 }
+
+/**
+ * Throws `namespace_forbidden` when the principal is limited to namespaces at all: for the
+ * operations whose effect or answer spans every namespace (the task summary, a template
+ * rescan), which no namespace filter can narrow. `what` says why the operation is global;
+ * `hint`, when given, what to do instead.
+ *
+ * @example
+ *   assertUnrestricted(principal, "a rescan reloads every namespace");
+ *   // credential "ci" is limited to billing → 403 `a rescan reloads every namespace, and credential "ci" is limited to billing`
+ */
+export function assertUnrestricted(principal: Principal, what: string, hint?: string): void {
+  if (principal.namespaces === null) return;
+  throw new ApiError(
+    "namespace_forbidden",
+    `${what}, and credential "${principal.subject}" is limited to ${principal.namespaces.join(", ")}${hint === undefined ? "" : `; ${hint}`}`,
+  );
+}

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { TASK_STATES } from "../../engine/types.ts";
 import { ApiError } from "../api-error.ts";
-import { assertNamespace } from "../auth/require-permission.ts";
+import { assertNamespace, assertUnrestricted } from "../auth/require-permission.ts";
 import { errorResponse } from "../schemas/error.ts";
 import { TaskIdParams, text } from "../schemas/common.ts";
 import {
@@ -133,10 +133,7 @@ export function registerTaskRoutes(app: ApiApp, { engine, options }: RouteDeps):
     responses: { 200: json(TaskSummarySchema, "Counts by state (every state listed, zeros included)"), ...AUTH_ERRORS },
   });
   app.openapi(summary, async (c) => {
-    const principal = c.get("principal");
-    if (principal.namespaces !== null) {
-      throw new ApiError("namespace_forbidden", `the summary counts every namespace, and credential "${principal.subject}" is limited to ${principal.namespaces.join(", ")}; use GET /v1/tasks?namespace= instead`);
-    }
+    assertUnrestricted(c.get("principal"), "the summary counts every namespace", "use GET /v1/tasks?namespace= instead");
     const status = await engine.status();
     const byState: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [s, status.tasksByState[s] ?? 0]));
     const total = Object.values(byState).reduce((a, b) => a + b, 0);

@@ -1,6 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { ApiError } from "../api-error.ts";
-import { assertNamespace, mayAccessNamespace } from "../auth/require-permission.ts";
+import { assertNamespace, assertUnrestricted, mayAccessNamespace } from "../auth/require-permission.ts";
 import { errorResponse } from "../schemas/error.ts";
 import {
   HandlerListSchema,
@@ -106,11 +105,8 @@ export function registerTemplateRoutes(app: ApiApp, { registry }: RouteDeps): vo
     responses: { 200: json(RescanReportSchema, "What changed"), ...AUTH_ERRORS },
   });
   app.openapi(rescan, async (c) => {
-    const principal = c.get("principal");
-    if (principal.namespaces !== null) {
-      // A rescan reloads every namespace; a credential limited to some must not trigger that.
-      throw new ApiError("namespace_forbidden", `a rescan reloads every namespace, and credential "${principal.subject}" is limited to ${principal.namespaces.join(", ")}`);
-    }
+    // A rescan reloads every namespace; a credential limited to some must not trigger that.
+    assertUnrestricted(c.get("principal"), "a rescan reloads every namespace");
     const report = await registry.rescan();
     return c.json(report, 200);
   });
