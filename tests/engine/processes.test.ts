@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/backends.ts";
 import { loadRegistry, testEngine, waitForTask, waitUntil } from "../support/engine.ts";
-import { FIXTURE_HANDLERS, schemaUrl, spawnWorker, waitForOutput } from "../support/processes.ts";
+import { FIXTURE_HANDLERS, killAndRestartPgliteWorker, schemaUrl, spawnWorker, waitForOutput } from "../support/processes.ts";
 import { createPgliteDb } from "../../src/store/adapters/pglite.ts";
 import { loadMigrations, migrate } from "../../src/store/migrator.ts";
 import type { Registry } from "../../src/registry/index.ts";
@@ -96,17 +96,8 @@ test("[pglite] I4: a worker process killed with SIGKILL mid-step; on restart the
     const submitter = await testEngine(db, registry, { runWorkers: false });
     const { task } = await submitter.submit({ namespace: "testing", name: "crashy", context: { ms: 60_000 } });
     await db.close();
-    const env = { TASKER_DATA_DIR: dataDir, TASKER_LEASE_GRACE_MS: "300", DATABASE_URL: "" };
-    const first = spawnWorker(env);
-    await waitForOutput(first, "worker started");
-    await Bun.sleep(800); // the claim is committed well within this
-    first.kill("SIGKILL");
-    await first.exited;
-    const second = spawnWorker(env);
-    await waitForOutput(second, "worker started");
-    await Bun.sleep(4_000); // lease 1.5 s + 0.3 s grace, then a re-run of ~10 ms
-    second.kill("SIGTERM");
-    expect(await second.exited).toBe(0);
+    // The claim is committed well within 0.8 s; then lease 1.5 s + 0.3 s grace, and a re-run of ~10 ms.
+    expect(await killAndRestartPgliteWorker(dataDir, { TASKER_LEASE_GRACE_MS: "300" }, 800, 4_000)).toBe(0);
     const reopened = await createPgliteDb({ dataDir });
     const steps = await reopened.query<{ name: string; state: string; attempts: number }>(
       "select name, state, attempts from steps where task_id = $1 order by idx",

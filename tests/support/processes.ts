@@ -38,3 +38,23 @@ export function schemaUrl(url: string, schema: string): string {
   u.searchParams.set("search_path", `${schema},public`);
   return u.toString();
 }
+
+/**
+ * The PGlite crash drill: a `tasker work` process on `dataDir` is killed with SIGKILL `killAfterMs`
+ * after it started, a second one runs for `thenMs` and stops cleanly (exit code returned). Only
+ * one process at a time may open a PGlite data directory, so the caller seeds and inspects the
+ * directory before and after, never during.
+ */
+export async function killAndRestartPgliteWorker(dataDir: string, env: Record<string, string>, killAfterMs: number, thenMs: number): Promise<number> {
+  const all = { TASKER_DATA_DIR: dataDir, DATABASE_URL: "", ...env };
+  const first = spawnWorker(all);
+  await waitForOutput(first, "worker started");
+  await Bun.sleep(killAfterMs);
+  first.kill("SIGKILL");
+  await first.exited;
+  const second = spawnWorker(all);
+  await waitForOutput(second, "worker started");
+  await Bun.sleep(thenMs);
+  second.kill("SIGTERM");
+  return second.exited;
+}
