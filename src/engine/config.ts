@@ -16,6 +16,12 @@ export interface EngineOptions {
   defaultTimeoutMs?: number;
   /** Lease = step timeout + this; a worker that dies is noticed this much after its timeout. */
   leaseGraceMs?: number;
+  /**
+   * Children that a completion makes ready are leased to this worker in the completion's own
+   * statement when it has free slots and serves their namespace (one commit per handoff instead
+   * of two, and no wake-up); otherwise they wait on the queue for any worker's claim.
+   */
+  localHandoff?: boolean;
   /** The sweeper's period (expired last-attempt leases, heartbeats). */
   sweepMs?: number;
   /** Submissions are refused with queue_full while a namespace has more queued steps than this (0 = no limit). */
@@ -56,6 +62,7 @@ export function resolveEngineOptions(o: EngineOptions, defaultWorkerId: string):
     pollMs: o.pollMs ?? 500,
     defaultTimeoutMs: o.defaultTimeoutMs ?? 30_000,
     leaseGraceMs: o.leaseGraceMs ?? 5_000,
+    localHandoff: o.localHandoff ?? true,
     sweepMs: o.sweepMs ?? 1_000,
     maxQueueDepth: o.maxQueueDepth ?? 0,
     eventPollMs: o.eventPollMs ?? 100,

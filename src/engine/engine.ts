@@ -3,7 +3,7 @@ import type { DagCore } from "../core/dag/index.ts";
 import { silentLogger, type Logger } from "../core/logger.ts";
 import type { Db } from "../store/db.ts";
 import { expireExhaustedLeases } from "../store/outcomes.ts";
-import { queueDepths } from "../store/queue.ts";
+import { queueDepths, type ClaimedStep } from "../store/queue.ts";
 import { countStepsByState, getStep, listSteps, recentFailures, stepTransitions, taskTransitions } from "../store/steps.ts";
 import { countTasksByState, getTask, listTasks, overdueTasks } from "../store/tasks.ts";
 import { heartbeatWorker, liveWorkers, registerWorker, stopWorker } from "../store/workers.ts";
@@ -75,7 +75,17 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
   }
 
   const joiner = createJoiner({ db, core, templates: registry, owner: options.workerId, log, onEnqueued: announce });
-  const recorder = createRecorder({ db, core, templates: registry, owner: options.workerId, log, joiner });
+  // The worker is built below; the recorder reaches it only once outcomes arrive, i.e. after start().
+  const handoff = options.runWorkers && options.localHandoff
+    ? {
+        namespaces,
+        defaultTimeoutMs: options.defaultTimeoutMs,
+        leaseGraceMs: options.leaseGraceMs,
+        reserve: (max: number) => worker.reserve(max),
+        adopt: (steps: ClaimedStep[], reserved: number) => worker.adopt(steps, reserved),
+      }
+    : undefined;
+  const recorder = createRecorder({ db, core, templates: registry, owner: options.workerId, log, joiner, handoff });
   const submitter = createSubmitter({ db, templates: registry, options, actor: options.workerId, onEnqueued: announce });
   const spawn = createSpawner({ db, submitter, owner: options.workerId, onEnqueued: announce });
   const worker = createWorker({ db, templates: registry, recorder, options, log, namespaces, spawn });

@@ -1,7 +1,7 @@
 import type { DagCore } from "../core/dag/index.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Db } from "../store/db.ts";
-import { failSteps, satisfySteps } from "../store/outcomes.ts";
+import { failSteps, satisfySteps, type SatisfyResult } from "../store/outcomes.ts";
 import { reconcileTasks } from "./reconcile.ts";
 import { finishDispatch } from "../store/children.ts";
 import { parkSteps } from "../store/waits.ts";
@@ -11,9 +11,18 @@ import type { TemplateResolver } from "./templates.ts";
 import type { StepErrorRecord } from "./types.ts";
 import { cancelBatchSiblings } from "../store/batches.ts";
 import { recordDynamicSuccess, type BatchPlan, type DecisionOutcome } from "./dynamic.ts";
+import type { ClaimedStep } from "../store/queue.ts";
 
 export type Outcome =
-  | { kind: "success"; stepId: string; attempt: number; results: string; dynamic?: DynamicParts }
+  | {
+      kind: "success";
+      stepId: string;
+      attempt: number;
+      results: string;
+      dynamic?: DynamicParts;
+      /** Children the step has in its template: how many worker slots a local handoff may need. */
+      fanout?: number;
+    }
   | { kind: "spawned"; stepId: string; attempt: number; total: number; childFailure: "park" | "fail" | "ignore" }
   | { kind: "parked"; stepId: string; attempt: number; wait: WaitRecord; wakeAt: Date | null }
   | {
@@ -43,6 +52,19 @@ export interface RecorderDeps {
   owner: string;
   log: Logger;
   joiner: Joiner;
+  /** This engine's worker, when it runs one: children made ready by a completion are leased to it. */
+  handoff?: LocalHandoff;
+}
+
+/** What the recorder needs from the local worker to hand it children in the completion statement. */
+export interface LocalHandoff {
+  namespaces(): readonly string[];
+  defaultTimeoutMs: number;
+  leaseGraceMs: number;
+  /** Takes up to `max` free worker slots for the children the next completion may lease. */
+  reserve(max: number): Promise<number>;
+  /** Runs the leased children and gives back the `reserved` slots they did not take. */
+  adopt(steps: ClaimedStep[], reserved: number): void;
 }
 
 // Deadlocks between two batches that touch the same tasks in different orders are possible
@@ -72,18 +94,32 @@ export function createRecorder(deps: RecorderDeps) {
       if (accepted.length < parked.length) deps.log.warn("parks rejected: lease lost", { rejected: parked.length - accepted.length });
     }
     if (ok.length > 0) {
-      const r = await retrying(() =>
-        satisfySteps(deps.db, {
-          stepIds: ok.map((o) => o.stepId),
-          attempts: ok.map((o) => o.attempt),
-          results: ok.map((o) => o.results),
-          owner: deps.owner,
-          to: "complete",
-          from: ["in_progress"],
-          actor: deps.owner,
-          reason: "handler succeeded",
-        }),
-      );
+      const handoff = deps.handoff;
+      const fanout = ok.reduce((n, o) => n + (o.fanout ?? 0), 0);
+      const slots = handoff && fanout > 0 ? await handoff.reserve(fanout) : 0;
+      let r: SatisfyResult;
+      try {
+        r = await retrying(() =>
+          satisfySteps(deps.db, {
+            stepIds: ok.map((o) => o.stepId),
+            attempts: ok.map((o) => o.attempt),
+            results: ok.map((o) => o.results),
+            owner: deps.owner,
+            to: "complete",
+            from: ["in_progress"],
+            actor: deps.owner,
+            reason: "handler succeeded",
+            lease: handoff && slots > 0
+              ? { owner: deps.owner, queues: handoff.namespaces(), limit: slots, defaultTimeoutMs: handoff.defaultTimeoutMs, graceMs: handoff.leaseGraceMs }
+              : null,
+          }),
+        );
+      } catch (error) {
+        handoff?.adopt([], slots);
+        throw error;
+      }
+      // The leased children start now, before the follow-up work below.
+      handoff?.adopt(r.leased, slots);
       if (r.done.length < ok.length) {
         deps.log.warn("outcomes rejected: lease lost or step changed meanwhile", { rejected: ok.length - r.done.length });
       }

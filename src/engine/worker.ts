@@ -47,6 +47,14 @@ export function createWorker(deps: WorkerDeps) {
   const running = new Map<string, { taskId: string; attempt: number; controller: AbortController; released: boolean }>();
   let active = false;
   let loop: Promise<void> | null = null;
+  // Slots promised to a claim in flight and to completions that may lease children locally.
+  let claiming = 0;
+  let claimSettled: Promise<unknown> | null = null;
+  // The last claim found fewer messages than it asked for: the queue is (nearly) drained.
+  let queueDrained = true;
+  let reserved = 0;
+  // The loop sleeps because every slot is taken: a slot coming free must wake it.
+  let starved = false;
   let wakeFlag = false;
   let wakeResolve: (() => void) | null = null;
 
@@ -72,24 +80,42 @@ export function createWorker(deps: WorkerDeps) {
     });
   }
 
+  function freeSlots(): number {
+    return options.concurrency - running.size - claiming - reserved;
+  }
+
+  function slotFreed(): void {
+    if (starved && freeSlots() > 0) {
+      starved = false;
+      wake();
+    }
+  }
+
   async function run(): Promise<void> {
     while (active) {
-      const free = options.concurrency - running.size;
+      const free = freeSlots();
       const namespaces = deps.namespaces();
       if (free <= 0 || namespaces.length === 0) {
+        starved = free <= 0;
         await sleep(options.pollMs);
         continue;
       }
       let claimed: ClaimedStep[] = [];
       const asked = Math.min(free, options.claimBatch);
+      claiming = asked;
       try {
-        claimed = await claimSteps(deps.db, namespaces, asked, options.workerId, options.defaultTimeoutMs, options.leaseGraceMs);
+        const claim = claimSteps(deps.db, namespaces, asked, options.workerId, options.defaultTimeoutMs, options.leaseGraceMs);
+        claimSettled = claim.catch(() => {});
+        claimed = await claim;
       } catch (error) {
+        claiming = 0;
         if (!active) break;
         log.error("claim failed", { error: String(error) });
         await sleep(options.pollMs);
         continue;
       }
+      claiming = 0;
+      queueDrained = claimed.length < asked;
       for (const step of claimed) void execute(step);
       // Fewer than asked means the queue is drained for now: wait for a wake-up (a local enqueue,
       // a NOTIFY, a freed slot) or the poll period instead of sending an empty claim at once.
@@ -115,7 +141,7 @@ export function createWorker(deps: WorkerDeps) {
       continueOnFailure = worker !== null && step.batch?.onFailure === "continue";
       if (step.batch && !worker) {
         // The batch step's own row: its workers are all done; its result is theirs, in plan order.
-        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results: toJson(await gatherBatch(c)) });
+        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results: toJson(await gatherBatch(c)), fanout: template.dag.childrenOf(c.idx).length });
         return;
       }
       const timeoutMs = c.timeout_ms ?? options.defaultTimeoutMs;
@@ -182,7 +208,9 @@ export function createWorker(deps: WorkerDeps) {
         if (plans.length > 0) dynamic.plans = plans;
         deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results, dynamic });
       } else {
-        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results });
+        // A batch worker's row is outside the template: its completion leases nothing locally.
+        const fanout = worker ? 0 : template.dag.childrenOf(c.idx).length;
+        deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results, fanout });
       }
     } catch (error) {
       await options.faults?.beforeRecordOutcome?.({ stepId: c.step_id, attempt: c.attempts, name: c.name });
@@ -214,7 +242,7 @@ export function createWorker(deps: WorkerDeps) {
       });
     } finally {
       running.delete(c.step_id);
-      if (running.size === options.concurrency - 1) wake();
+      slotFreed();
     }
   }
 
@@ -249,6 +277,29 @@ export function createWorker(deps: WorkerDeps) {
   return {
     wake,
     runningCount: () => running.size,
+    /**
+     * Takes up to `max` free slots for children a completion statement may lease to this worker.
+     * None while the last claim came back full: older messages are waiting on the queue, and
+     * children must not overtake them (there, claims are batched anyway). A claim in flight holds
+     * every slot it asked for; when that leaves too few, its answer (most likely short, within a
+     * round trip) is awaited rather than sending the children through the queue.
+     */
+    async reserve(max: number): Promise<number> {
+      if (!active || !queueDrained) return 0;
+      // A few rounds at most: the loop may send its next claim before this resumes.
+      for (let round = 0; round < 3 && queueDrained && freeSlots() < max && claiming > 0; round++) await claimSettled;
+      if (!queueDrained) return 0;
+      if (!active) return 0;
+      const n = Math.max(0, Math.min(max, freeSlots()));
+      reserved += n;
+      return n;
+    },
+    /** Runs children leased to this worker by a completion; gives back the reserved slots they did not take. */
+    adopt(steps: ClaimedStep[], slots: number): void {
+      reserved -= slots;
+      for (const step of steps) void execute(step);
+      if (steps.length < slots) slotFreed();
+    },
     start(): void {
       if (active) return;
       active = true;
@@ -270,6 +321,8 @@ export function createWorker(deps: WorkerDeps) {
       active = false;
       wake();
       await loop;
+      // A completion in flight may still hand this worker leased children: they join the drain.
+      await deps.recorder.flushed();
       const deadline = Date.now() + drainMs;
       while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const left = [...running.entries()];

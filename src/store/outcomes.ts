@@ -1,12 +1,28 @@
 import type { Queryable, Row } from "./db.ts";
+import type { ClaimedStep } from "./queue.ts";
 
 /** What a batch of satisfied steps changed: accepted steps, newly enqueued children, finished tasks. */
 export interface SatisfyResult {
   done: Array<{ id: string; task_id: string }>;
+  /** Children enqueued on their namespace's queue (not those leased to the caller). */
   ready: Array<{ id: string; task_id: string; namespace: string }>;
+  /** Children leased to `lease.owner` in the same statement, with what their handlers need. */
+  leased: ClaimedStep[];
   finished: Array<{ id: string; namespace: string; parent_step_id: string | null }>;
   /** Unfinished tasks that have failed steps: whether they can still progress needs a re-check. */
   stalled: string[];
+}
+
+/**
+ * Local handoff: children this completion makes ready are leased to the completing worker (up to
+ * `limit`, only in `queues`) instead of waiting on the queue for a claim.
+ */
+export interface LocalLease {
+  owner: string;
+  queues: readonly string[];
+  limit: number;
+  defaultTimeoutMs: number;
+  graceMs: number;
 }
 
 export interface SatisfyInput {
@@ -21,6 +37,7 @@ export interface SatisfyInput {
   from: readonly string[];
   actor: string;
   reason: string;
+  lease?: LocalLease | null;
 }
 
 /**
@@ -33,21 +50,34 @@ export interface SatisfyInput {
  * Row locks on the child and task rows serialise concurrent batches: the one decrement that
  * reaches zero is the only one that sees zero, so a diamond's join step is enqueued once (I1)
  * and a task is finalised once (I3). Worker outcomes are fenced on lease owner + attempt (I2).
+ *
+ * With `lease`, a child that becomes ready is also claimed for `lease.owner` in the same
+ * statement, as `claimSteps` would: in_progress with its attempt counted and a lease, and a queue
+ * message hidden until the lease expires, so a worker that dies leaves it to be claimed again
+ * (I4). That saves the handoff a commit and a wake-up. Only children whose other parents were
+ * all complete in this statement's snapshot qualify, because the parents' results handed to the
+ * child are read from that snapshot; a child made ready by a concurrent completion (the diamond
+ * race) goes through the queue.
  */
 export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<SatisfyResult> {
-  const rows = await q.query<{ kind: string; id: string; task_id: string; namespace: string | null; parent_step_id: string | null }>(
+  const lease = input.lease && input.lease.limit > 0 ? input.lease : null;
+  const rows = await q.query<{ kind: string; id: string; task_id: string; namespace: string | null; parent_step_id: string | null; claim: ClaimedStep | null }>(
     `with done as (
        -- The old state comes from the pre-update row joined in FROM, so no later part of the
        -- statement has to join two CTE scans (a nested loop, quadratic in the batch size).
+       -- The state is checked on the snapshot row (o) and re-checked as "unchanged" on the row
+       -- being updated: a filter on s.state alone lets the planner start from the partial index
+       -- on in_progress steps and rescan the input once per such step.
        update steps s
           set state = $5, results = r.results::jsonb, completed_at = now(), updated_at = now(),
               lease_owner = null, lease_expires_at = null, run_at = null
          from (select x.step_id, x.attempt, x.results, o.state as old_state
                  from unnest($1::uuid[], $2::int[], $3::text[]) as x(step_id, attempt, results)
-                 join steps o on o.id = x.step_id) as r
-        where s.id = r.step_id and s.state = any($6::text[])
+                 join steps o on o.id = x.step_id
+                where o.state = any($6::text[])) as r
+        where s.id = r.step_id and s.state = r.old_state
           and ($4::text is null or (s.lease_owner = $4 and s.attempts = r.attempt))
-       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.children, s.started_at, r.old_state
+       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.children, s.started_at, s.results, r.old_state
      ), arch as (
        delete from queue_messages m using done d where m.step_id = d.id returning m.*
      ), arch_ins as (
@@ -63,25 +93,50 @@ export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<S
                                  'durationMs', coalesce(extract(epoch from now() - d.started_at) * 1000, 0)::float8)
          from done d join tasks t on t.id = d.task_id
      ), kids as (
-       select d.task_id, c.idx, count(*)::int as n
-         from done d cross join lateral unnest(d.children) as c(idx)
-        group by d.task_id, c.idx
+       -- lease_ok: in this statement's snapshot every other parent is already complete (the
+       -- count equals this batch's share), so their results below are the committed ones.
+       select k.task_id, k.idx, k.n, t.priority,
+              coalesce($9::text is not null and o.state = 'pending' and o.unfinished_parents = k.n
+                       and t.namespace = any($10::text[]), false) as lease_ok
+         from (select d.task_id, c.idx, count(*)::int as n
+                 from done d cross join lateral unnest(d.children) as c(idx)
+                group by d.task_id, c.idx) k
+         join steps o on o.task_id = k.task_id and o.idx = k.idx
+         join tasks t on t.id = k.task_id
+     ), chosen as (
+       select task_id, idx, n,
+              lease_ok and row_number() over (partition by lease_ok order by priority desc, task_id, idx) <= $11 as local
+         from kids
      ), dec as (
        update steps s
           set unfinished_parents = s.unfinished_parents - k.n,
-              state = case when s.unfinished_parents - k.n = 0 and s.state = 'pending' then 'enqueued' else s.state end,
+              state = case when s.unfinished_parents - k.n = 0 and s.state = 'pending'
+                           then case when k.local then 'in_progress' else 'enqueued' end else s.state end,
+              attempts = s.attempts + case when k.local and s.unfinished_parents - k.n = 0 and s.state = 'pending' then 1 else 0 end,
+              lease_owner = case when k.local and s.unfinished_parents - k.n = 0 and s.state = 'pending' then $9 else s.lease_owner end,
+              lease_expires_at = case when k.local and s.unfinished_parents - k.n = 0 and s.state = 'pending'
+                                      then now() + (coalesce(s.timeout_ms, $12) + $13) * interval '1 millisecond' else s.lease_expires_at end,
+              started_at = case when k.local and s.unfinished_parents - k.n = 0 and s.state = 'pending' then now() else s.started_at end,
               updated_at = now()
-         from kids k where s.task_id = k.task_id and s.idx = k.idx
-       returning s.id, s.task_id, s.idx, s.state, s.unfinished_parents, s.attempts
+         from chosen k where s.task_id = k.task_id and s.idx = k.idx
+       returning s.id, s.task_id, s.idx, s.name, s.state, s.unfinished_parents, s.attempts, s.max_attempts, s.timeout_ms,
+                 s.parents, s.wait, s.batch, s.checkpoint, s.lease_expires_at, (k.local and s.state = 'in_progress') as leased
      ), ready as (
-       select r.*, t.namespace, t.priority from dec r join tasks t on t.id = r.task_id
-        where r.state = 'enqueued' and r.unfinished_parents = 0
+       select r.*, t.namespace, t.priority, t.name as task_name, t.version, t.context from dec r join tasks t on t.id = r.task_id
+        where r.unfinished_parents = 0 and (r.state = 'enqueued' or r.leased)
      ), rq as (
-       insert into queue_messages (queue, task_id, step_id, step_idx, attempt, priority)
-       select namespace, task_id, id, idx, attempts + 1, priority from ready
+       -- A leased child's message is read once and hidden until its lease expires, as a claim leaves it.
+       insert into queue_messages (queue, task_id, step_id, step_idx, attempt, priority, visible_at, read_count, last_read_at)
+       select namespace, task_id, id, idx, case when leased then attempts else attempts + 1 end, priority,
+              case when leased then lease_expires_at else now() end, case when leased then 1 else 0 end,
+              case when leased then now() end
+         from ready
+       returning msg_id, step_id
      ), rtr as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
-       select task_id, id, 'pending', 'enqueued', attempts, 'dependencies satisfied', 'system' from ready
+       select task_id, id, 'pending', 'enqueued', attempts - case when leased then 1 else 0 end, 'dependencies satisfied', 'system' from ready
+       union all
+       select task_id, id, 'enqueued', 'in_progress', attempts, 'claimed', $9 from ready where leased
      ), per_task as (
        select d.task_id, count(*)::int as n, (count(*) filter (where d.old_state = 'error'))::int as nf
          from done d group by d.task_id
@@ -104,19 +159,35 @@ export async function satisfySteps(q: Queryable, input: SatisfyInput): Promise<S
          from finished
        on conflict (task_id, name) where name in ('task.completed', 'task.cancelled') do nothing
      )
-     select 'done' as kind, id, task_id, null::text as namespace, null::uuid as parent_step_id from done
-     union all select 'ready', id, task_id, namespace, null from ready
-     union all select 'finished', id, id, namespace, parent_step_id from finished
-     union all select 'stalled', id, id, namespace, null from fin where steps_unfinished > 0 and steps_failed > 0`,
-    [input.stepIds, input.attempts, input.results, input.owner, input.to, input.from, input.actor, input.reason],
+     select 'done' as kind, id, task_id, null::text as namespace, null::uuid as parent_step_id, null::jsonb as claim from done
+     union all select 'ready', id, task_id, namespace, null, null from ready where not leased
+     union all
+     select 'leased', r.id, r.task_id, r.namespace, null,
+            jsonb_build_object('msg_id', m.msg_id, 'step_id', r.id, 'task_id', r.task_id, 'idx', r.idx, 'name', r.name,
+              'attempts', r.attempts, 'max_attempts', r.max_attempts, 'timeout_ms', r.timeout_ms, 'wait', r.wait,
+              'batch', r.batch, 'checkpoint', r.checkpoint, 'namespace', r.namespace, 'task_name', r.task_name,
+              'version', r.version, 'context', r.context,
+              -- A parent completed by this statement is not yet visible to a plain read: take its new result.
+              'deps', coalesce((select jsonb_object_agg(p.name, coalesce(dn.results, p.results))
+                                  from steps p left join done dn on dn.id = p.id
+                                 where p.task_id = r.task_id and p.idx = any(r.parents)), '{}'::jsonb))
+       from ready r join rq m on m.step_id = r.id where r.leased
+     union all select 'finished', id, id, namespace, parent_step_id, null from finished
+     union all select 'stalled', id, id, namespace, null, null from fin where steps_unfinished > 0 and steps_failed > 0`,
+    [
+      input.stepIds, input.attempts, input.results, input.owner, input.to, input.from, input.actor, input.reason,
+      lease?.owner ?? null, lease ? [...lease.queues] : [], lease?.limit ?? 0, lease?.defaultTimeoutMs ?? 0, lease?.graceMs ?? 0,
+    ],
   );
-  const result: SatisfyResult = { done: [], ready: [], finished: [], stalled: [] };
+  const result: SatisfyResult = { done: [], ready: [], leased: [], finished: [], stalled: [] };
   for (const r of rows) {
     if (r.kind === "done") result.done.push({ id: r.id, task_id: r.task_id });
     else if (r.kind === "ready") result.ready.push({ id: r.id, task_id: r.task_id, namespace: r.namespace! });
+    else if (r.kind === "leased") result.leased.push(r.claim!);
     else if (r.kind === "finished") result.finished.push({ id: r.id, namespace: r.namespace!, parent_step_id: r.parent_step_id });
     else result.stalled.push(r.id);
   }
+  result.leased.sort((a, b) => a.msg_id - b.msg_id);
   return result;
 }
 

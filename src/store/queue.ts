@@ -73,8 +73,9 @@ export async function claimSteps(
      ), msgs as (
        update queue_messages m
           set visible_at = now() + p.lease_ms * interval '1 millisecond', read_count = m.read_count + 1, last_read_at = now()
-         from picked p where m.msg_id = p.msg_id
-       returning m.msg_id, m.step_id
+         -- "= any(array)" keeps this an index lookup: joined to the CTE alone, the planner may
+         -- prefer a sequential scan of the whole queue once it has statistics.
+         from picked p where m.msg_id = p.msg_id and m.msg_id = any(array(select msg_id from picked))
      ), claimed as (
        update steps s
           -- A durable wait that ended resumes the same attempt: waiting is not a failure.
@@ -82,18 +83,19 @@ export async function claimSteps(
               lease_expires_at = now() + p.lease_ms * interval '1 millisecond',
               started_at = now(), run_at = null, updated_at = now()
          from picked p where s.id = p.step_id
-       returning s.id, s.task_id, s.idx, s.name, s.attempts, s.max_attempts, s.timeout_ms, s.parents, s.wait, s.batch, s.checkpoint
+       -- The message id and old state come back with the row: joining CTE scans to find them again
+       -- is a nested loop (the planner expects one row from each), quadratic in the batch.
+       returning p.msg_id, p.from_state, s.id, s.task_id, s.idx, s.name, s.attempts, s.max_attempts, s.timeout_ms, s.parents, s.wait, s.batch, s.checkpoint
      ), tr as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
-       select c.task_id, c.id, p.from_state, 'in_progress', c.attempts, 'claimed', $3
-         from claimed c join picked p on p.step_id = c.id
+       select c.task_id, c.id, c.from_state, 'in_progress', c.attempts, 'claimed', $3 from claimed c
      )
-     select m.msg_id, c.id as step_id, c.task_id, c.idx, c.name, c.attempts, c.max_attempts, c.timeout_ms, c.wait, c.batch, c.checkpoint,
+     select c.msg_id, c.id as step_id, c.task_id, c.idx, c.name, c.attempts, c.max_attempts, c.timeout_ms, c.wait, c.batch, c.checkpoint,
             t.namespace, t.name as task_name, t.version, t.context,
             coalesce((select jsonb_object_agg(d.name, d.results) from steps d
                        where d.task_id = c.task_id and d.idx = any(c.parents)), '{}'::jsonb) as deps
-       from claimed c join msgs m on m.step_id = c.id join tasks t on t.id = c.task_id
-      order by m.msg_id`,
+       from claimed c join tasks t on t.id = c.task_id
+      order by c.msg_id`,
     [queues, limit, owner, defaultTimeoutMs, graceMs],
   );
 }
