@@ -35,7 +35,10 @@ export const TARGETS: readonly Target[] = [
   { bench: "handoff", backend: "postgres", what: "handoff p99 ms (unloaded)", target: "≤ 3", value: (m) => m.handoffMs?.p99, ok: (v) => v <= 3 },
   { bench: "http-create", backend: "postgres", what: "tasks/s", target: "≥ 2,000", value: (m) => m.tasksPerSec, ok: (v) => v >= 2_000 },
   { bench: "memory", backend: "postgres", what: "server RSS under throughput, MiB", target: "≤ 150 MB", value: (m) => m.peakMiB, ok: (v) => v * 1.048576 <= 150 },
-  { bench: "fanout", backend: "postgres", what: "children dispatched/s", target: "≥ 20,000", value: (m) => m.dispatchChildrenPerSec, ok: (v) => v >= 20_000 },
+  // Alone: nothing else runs while the step dispatches. Served: the children are drained at the
+  // same time on the same 2 cores (on a real deployment, by other machines' workers).
+  { bench: "fanout", backend: "postgres", what: "children dispatched/s, alone", target: "≥ 20,000", value: (m) => m.dispatchAloneChildrenPerSec, ok: (v) => v >= 20_000 },
+  { bench: "fanout", backend: "postgres", what: "children dispatched/s, served", target: "≥ 20,000", value: (m) => m.dispatchChildrenPerSec, ok: (v) => v >= 20_000 },
   { bench: "fanout", backend: "postgres", what: "join delay after last child, ms", target: "≤ 1,000", value: (m) => m.joinDelayMs, ok: (v) => v <= 1_000 },
   { bench: "fanout", backend: "postgres", what: "statements per 1,000 children", target: "≤ 5", value: (m) => m.statementsPer1000, ok: (v) => v <= 5 },
   { bench: "throughput", backend: "pglite", what: "steps/s", target: "≥ 2,000", value: (m) => m.stepsPerSec, ok: (v) => v >= 2_000 },
