@@ -59,6 +59,14 @@ export async function runSmoke(dag, assert) {
   v.states[0] = dag.StepStateCode.complete;
   assert.deepEqual([...wasm.readySet(pipeline, v)], [1, 2]);
   assert.throws(() => dag.compileDag([{ name: "a", dependsOn: ["b"] }, { name: "b", dependsOn: ["a"] }]), /cycle: a → b → a/);
+  // skipClosure: of two branches that converge, choosing b skips a alone; the join still runs.
+  const branches = dag.compileDag([
+    { name: "d", dependsOn: [] },
+    { name: "a", dependsOn: ["d"] },
+    { name: "b", dependsOn: ["d"] },
+    { name: "join", dependsOn: ["a", "b"] },
+  ]);
+  for (const core of [wasm, ref]) assert.deepEqual([...core.skipClosure(branches, new Uint8Array(4), Int32Array.of(1))], [1]);
 
   const rand = rng(20240601);
   const cases = 300;
@@ -72,6 +80,8 @@ export async function runSmoke(dag, assert) {
     assert.deepEqual(wasm.descendants(a, 0), ref.descendants(a, 0));
     assert.deepEqual(wasm.ancestors(a, a.size - 1), ref.ancestors(a, a.size - 1));
     assert.deepEqual(wasm.criticalPath(a, durations), ref.criticalPath(a, durations));
+    const seeds = Int32Array.of(k % a.size);
+    assert.deepEqual(wasm.skipClosure(a, new Uint8Array(a.size), seeds), ref.skipClosure(a, new Uint8Array(a.size), seeds));
   }
   return cases;
 }
