@@ -223,6 +223,9 @@ export function createSubmitter(deps: SubmitterDeps) {
   async function pump(): Promise<void> {
     writing = true;
     while (waiting.length > 0) {
+      // Let requests that are already on the wire queue up first: on PGlite, whose queries run on
+      // this thread, nothing else is read during a write, so without this every batch is one.
+      await new Promise((r) => setTimeout(r, 0));
       const batch = waiting.splice(0, 500);
       const actors = new Set(batch.map((b) => b.actor));
       try {
