@@ -11,6 +11,7 @@ import { TaskerError } from "./core/errors.ts";
 import { buildRuntime } from "./runtime.ts";
 import { createScheduleService } from "./engine/scheduler.ts";
 import { schemaStatus, loadMigrations } from "./store/migrator.ts";
+import { boundGarbage } from "./heap-bound.ts";
 
 export async function serve(overrides: ConfigOverrides, runWorkers = true): Promise<void> {
   const rt = await buildRuntime(overrides, { runWorkers, applicationName: "tasker-edge-server" });
@@ -36,6 +37,7 @@ export async function serve(overrides: ConfigOverrides, runWorkers = true): Prom
   });
   await engine.start();
   const server = Bun.serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host, idleTimeout: 0 });
+  const stopBounding = boundGarbage(config.heapHeadroomMb, { heapUsed: () => process.memoryUsage().heapUsed, collect: () => Bun.gc(true) });
   const namespaces = registry.namespaces().map((n) => `${n.name}(${n.handlerCount})`).join(",") || "none";
   log.info(`tasker-edge listening on http://${config.http.host}:${server.port}`, {
     database: describeDatabase(config),
@@ -50,6 +52,7 @@ export async function serve(overrides: ConfigOverrides, runWorkers = true): Prom
     stopping = true;
     log.info("shutting down", { signal });
     shutdown.abort();
+    stopBounding();
     await server.stop();
     await engine.stop({ drainMs: 10_000 });
     await rt.close();

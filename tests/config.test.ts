@@ -8,6 +8,8 @@ test("no configuration means PGlite in ./.tasker/pgdata on 127.0.0.1:3000 with .
   expect(c.database).toEqual({ kind: "pglite", dataDir: "./.tasker/pgdata" });
   expect(c.http).toEqual({ host: "127.0.0.1", port: 3000 });
   expect(c.handlersDir).toBe("./handlers");
+  expect(c.heapHeadroomMb).toBe(24);
+  expect(loadConfig({ TASKER_HEAP_HEADROOM_MB: "0" }).heapHeadroomMb).toBe(0);
   expect(Object.isFrozen(c) && Object.isFrozen(c.database)).toBe(true);
 });
 
@@ -24,6 +26,7 @@ const bad: Array<[Record<string, string>, string]> = [
   [{ PORT: "http" }, 'PORT must be 1–65535 (got "http")'],
   [{ LOG_LEVEL: "loud" }, "LOG_LEVEL must be one of debug, info, warn, error"],
   [{ TASKER_CONCURRENCY: "-1" }, "TASKER_CONCURRENCY must be an integer 1–10000"],
+  [{ TASKER_HEAP_HEADROOM_MB: "lots" }, "TASKER_HEAP_HEADROOM_MB must be a non-negative integer of MiB (0 = leave collection to the runtime)"],
   [{ TASKER_API_KEYS: "[{" }, "TASKER_API_KEYS is not JSON"],
   [{ TASKER_NAMESPACES: "ok,../etc" }, 'TASKER_NAMESPACES has an invalid namespace "../etc"'],
   [{ HOST: "0.0.0.0" }, "HOST 0.0.0.0 is reachable from other machines but no credentials are configured"],

@@ -14,6 +14,8 @@ export interface Config {
     | { readonly kind: "postgres"; readonly url: string; readonly poolSize: number };
   readonly http: { readonly host: string; readonly port: number };
   readonly handlersDir: string;
+  /** Garbage (MiB of JS heap) the server lets pile up before it collects; 0 leaves it to the runtime. */
+  readonly heapHeadroomMb: number;
   readonly logLevel: "debug" | "info" | "warn" | "error";
   readonly auth: {
     readonly disabled: boolean;
@@ -92,6 +94,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const rawPool = nonEmpty(env.DATABASE_POOL_SIZE);
   const poolSize = rawPool === undefined ? 10 : integer("DATABASE_POOL_SIZE", rawPool, 1, 1000, "an integer 1–1000");
 
+  const rawHeadroom = nonEmpty(env.TASKER_HEAP_HEADROOM_MB);
+  const heapHeadroomMb = rawHeadroom === undefined ? 24 : integer("TASKER_HEAP_HEADROOM_MB", rawHeadroom, 0, 65_536, "a non-negative integer of MiB (0 = leave collection to the runtime)");
+
   const rawLevel = nonEmpty(env.LOG_LEVEL) ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) {
     throw new ConfigError("LOG_LEVEL", `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${rawLevel}")`);
@@ -130,6 +135,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       : { kind: "pglite", dataDir: memory ? null : dataDir },
     http: { host, port },
     handlersDir: overrides.handlersDir ?? nonEmpty(env.TASKER_HANDLERS_DIR) ?? "./handlers",
+    heapHeadroomMb,
     logLevel: rawLevel as Config["logLevel"],
     auth,
     engine: { concurrency, namespaces: rawNamespaces ?? null, maxQueueDepth, leaseGraceMs, pollMs },
