@@ -24,7 +24,7 @@ export async function drainWindowMs(db: Db): Promise<number> {
  * times, so this spans: the parent's completion statement running and committing, the wake-up,
  * and the child's claim statement starting.
  */
-export async function transitionHandoffsMs(db: Db): Promise<number[]> {
+export async function transitionHandoffsMs(db: Db, taskIds: readonly string[] | null = null): Promise<number[]> {
   const rows = await db.query<{ ms: number }>(
     `with child_start as (
        select step_id, min(created_at) as t from step_transitions where to_state = 'in_progress' group by step_id
@@ -33,11 +33,12 @@ export async function transitionHandoffsMs(db: Db): Promise<number[]> {
          from steps c
          join steps p on p.task_id = c.task_id and p.idx = any(c.parents)
          join step_transitions pt on pt.step_id = p.id and pt.to_state = 'complete'
-        where cardinality(c.parents) > 0
+        where cardinality(c.parents) > 0 and ($1::uuid[] is null or c.task_id = any($1::uuid[]))
         group by c.id
      )
      select (extract(epoch from cs.t - pd.t) * 1000)::float8 as ms
        from parent_done pd join child_start cs on cs.step_id = pd.id`,
+    [taskIds],
   );
   return rows.map((r) => r.ms);
 }
