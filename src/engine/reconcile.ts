@@ -1,6 +1,7 @@
 import { emptyStepVector, StepStateCode, type DagCore, type StepState } from "../core/dag/index.ts";
 import type { Queryable } from "../store/db.ts";
 import { transitionTask } from "../store/tasks.ts";
+import { stepStatesLeadingTo } from "../core/state-machine.ts";
 import type { TemplateResolver } from "./templates.ts";
 
 // Task states in which the engine still decides between "working" and "blocked".
@@ -66,7 +67,8 @@ export async function reconcileTasks(
   return blocked;
 }
 
-const UNFINISHED: readonly string[] = ["pending", "enqueued", "in_progress", "waiting_for_retry", "waiting"];
+// Unfinished: every state from which a step can still be cancelled.
+const UNFINISHED: readonly string[] = stepStatesLeadingTo("cancelled");
 
 /**
  * How a batch step whose workers exist looks to the DAG core (which knows the template's steps

@@ -157,14 +157,14 @@ export function createRecorder(deps: RecorderDeps) {
       } else {
         const blocked = await retrying(() =>
           deps.db.transaction(async (tx) => {
-            const accepted = await failSteps(tx, input);
-            const failedIds = new Set(accepted.filter((s) => s.state === "error").map((s) => s.id));
+            const failed = (await failSteps(tx, input)).filter((s) => s.state === "error");
+            const failedIds = new Set(failed.map((s) => s.id));
             for (const o of bad) {
               if (!o.failFast || !failedIds.has(o.stepId)) continue;
               const reason = "a sibling batch failed for good (onFailure: fail_fast)";
               await cancelBatchSiblings(tx, o.failFast.taskId, o.failFast.of, deps.owner, reason);
             }
-            const failedTasks = [...new Set(accepted.filter((s) => s.state === "error").map((s) => s.task_id))];
+            const failedTasks = [...new Set(failed.map((s) => s.task_id))];
             return reconcileTasks(tx, deps.core, deps.templates, failedTasks, deps.owner);
           }),
         );

@@ -1,12 +1,12 @@
 import type { Logger } from "../core/logger.ts";
 import { nextRetry } from "../core/retry.ts";
 import { PermanentError } from "../core/handler-errors.ts";
-import type { LoadedTemplate } from "../core/template/loaded-template.ts";
+import type { LoadedStep, LoadedTemplate } from "../core/template/loaded-template.ts";
 import type { SpawnReceipt, StepContext } from "../core/template/step-context.ts";
 import type { JoinDefinition } from "../core/template/join.ts";
 import { durableWaits, ParkSignal } from "../core/wait.ts";
 import type { Db } from "../store/db.ts";
-import { claimSteps, releaseSteps, type ClaimedStep } from "../store/queue.ts";
+import { claimSteps, releaseSteps, type BatchRecord, type ClaimedStep } from "../store/queue.ts";
 import type { ResolvedEngineOptions } from "./config.ts";
 import type { Recorder } from "./recorder.ts";
 import type { TemplateResolver } from "./templates.ts";
@@ -127,18 +127,12 @@ export function createWorker(deps: WorkerDeps) {
     const controller = new AbortController();
     const entry = { taskId: c.task_id, attempt: c.attempts, controller, released: false };
     running.set(c.step_id, entry);
+    const worker = batchWorkerOf(c);
     let template: LoadedTemplate | null = null;
-    let failFast: { taskId: string; of: number } | undefined;
-    let continueOnFailure = false;
     try {
       template = deps.templates.resolve(c.namespace, c.task_name, c.version);
-      const worker = c.batch && "of" in c.batch ? c.batch : null;
-      // A batch worker runs its batch step's handler; every other row is a step of the template.
-      const step = template.steps[worker ? worker.of : c.idx];
-      const expected = step && worker ? batchWorkerName(step.name, worker.index) : step?.name;
-      if (!step || expected !== c.name) throw new PermanentError(`template ${template.key} has no step "${c.name}" at index ${c.idx}`);
-      if (worker && step.batch?.onFailure === "fail_fast") failFast = { taskId: c.task_id, of: worker.of };
-      continueOnFailure = worker !== null && step.batch?.onFailure === "continue";
+      const step = templateStep(template, c);
+      if (!step) throw new PermanentError(`template ${template.key} has no step "${c.name}" at index ${c.idx}`);
       if (step.batch && !worker) {
         // The batch step's own row: its workers are all done; its result is theirs, in plan order.
         deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results: toJson(await gatherBatch(c)), fanout: template.dag.childrenOf(c.idx).length });
@@ -219,13 +213,15 @@ export function createWorker(deps: WorkerDeps) {
         deps.recorder.record({ kind: "parked", stepId: c.step_id, attempt: c.attempts, wait: error.wait, wakeAt: error.wakeAt });
         return;
       }
-      const of = c.batch && "of" in c.batch ? c.batch.of : c.idx;
-      const policy = template?.steps[of]?.retry;
+      const step = template ? templateStep(template, c) : null;
+      const policy = step?.retry;
+      // A batch worker's batch step says what its final failure does to the other batches.
+      const onFailure = worker ? step?.batch?.onFailure : undefined;
       const decision = policy
         ? nextRetry({ ...policy, maxAttempts: c.max_attempts }, c.attempts, error, options.random)
         : ({ retry: false, reason: "permanent" } as const);
       const record = errorRecord(error, c.attempts, decision.retry ? null : decision.reason);
-      if (!decision.retry && continueOnFailure) {
+      if (!decision.retry && onFailure === "continue") {
         // onFailure "continue": the failure becomes this batch's entry and the others carry on.
         const dynamic: DynamicParts = { taskId: c.task_id, reason: "batch failed for good; onFailure continue carries on", continued: { ...record, continued: true } };
         deps.recorder.record({ kind: "success", stepId: c.step_id, attempt: c.attempts, results: "null", dynamic });
@@ -238,7 +234,7 @@ export function createWorker(deps: WorkerDeps) {
         retry: decision.retry,
         delayMs: decision.retry ? decision.delayMs : 0,
         error: record,
-        ...(failFast ? { failFast } : {}),
+        ...(worker && onFailure === "fail_fast" ? { failFast: { taskId: c.task_id, of: worker.of } } : {}),
       });
     } finally {
       running.delete(c.step_id);
@@ -247,7 +243,7 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   /** A batch worker's view of its range, with durable checkpoints fenced on its lease. */
-  function batchContext(w: { index: number; count: number; start: number | string; end: number | string }, c: ClaimedStep, fence: { stepId: string; attempt: number; owner: string }): BatchContext {
+  function batchContext(w: BatchWorkerRecord, c: ClaimedStep, fence: { stepId: string; attempt: number; owner: string }): BatchContext {
     return {
       index: w.index,
       count: w.count,
@@ -288,8 +284,7 @@ export function createWorker(deps: WorkerDeps) {
       if (!active || !queueDrained) return 0;
       // A few rounds at most: the loop may send its next claim before this resumes.
       for (let round = 0; round < 3 && queueDrained && freeSlots() < max && claiming > 0; round++) await claimSettled;
-      if (!queueDrained) return 0;
-      if (!active) return 0;
+      if (!active || !queueDrained) return 0;
       const n = Math.max(0, Math.min(max, freeSlots()));
       reserved += n;
       return n;
@@ -372,6 +367,24 @@ function errorRecord(error: unknown, attempt: number, finalReason: string | null
   const record: StepErrorRecord = { message: e.message, name: e.name, kind, attempt };
   if (e.stack) record.stack = e.stack.split("\n").slice(0, 8).join("\n");
   return record;
+}
+
+type BatchWorkerRecord = Extract<BatchRecord, { of: number }>;
+
+/** A batch worker's range, or null for a row that is a step of the template itself. */
+function batchWorkerOf(c: ClaimedStep): BatchWorkerRecord | null {
+  return c.batch && "of" in c.batch ? c.batch : null;
+}
+
+/**
+ * The template step a claimed row runs — its own, or for a batch worker its batch step's — or
+ * null when the row does not match the template (name and index disagree).
+ */
+function templateStep(template: LoadedTemplate, c: ClaimedStep): LoadedStep | null {
+  const worker = batchWorkerOf(c);
+  const step = template.steps[worker ? worker.of : c.idx];
+  const expected = step && worker ? batchWorkerName(step.name, worker.index) : step?.name;
+  return step && expected === c.name ? step : null;
 }
 
 function feedsBatch(template: LoadedTemplate, idx: number): boolean {

@@ -1,5 +1,9 @@
 import type { Queryable } from "./db.ts";
 import type { StepFence } from "./decisions.ts";
+import { stepStatesLeadingTo } from "../core/state-machine.ts";
+
+/** States a step can still be cancelled from: the steps fail_fast stops. */
+const UNFINISHED = stepStatesLeadingTo("cancelled");
 
 export interface NewBatchWorkers {
   taskId: string;
@@ -97,8 +101,7 @@ export async function cancelBatchSiblings(q: Queryable, taskId: string, of: numb
   const rows = await q.query(
     `with c as (
        update steps s set state = 'cancelled', lease_owner = null, lease_expires_at = null, completed_at = now(), updated_at = now()
-        where s.task_id = $1 and (s.batch->>'of')::int = $2
-          and s.state in ('pending', 'enqueued', 'in_progress', 'waiting_for_retry', 'waiting')
+        where s.task_id = $1 and (s.batch->>'of')::int = $2 and s.state = any($5::text[])
        returning s.id, s.task_id, s.attempts
      ), tr as (
        insert into step_transitions (task_id, step_id, from_state, to_state, attempt, reason, actor)
@@ -110,7 +113,7 @@ export async function cancelBatchSiblings(q: Queryable, taskId: string, of: numb
        select msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, 'cancelled' from gone
      )
      select id from c`,
-    [taskId, of, actor, reason],
+    [taskId, of, actor, reason, UNFINISHED],
   );
   return rows.length;
 }
