@@ -97,7 +97,7 @@ export async function listTasks(q: Queryable, f: TaskListQuery): Promise<TaskRow
         and ($2::text is null or name = $2)
         and ($3::text is null or version = $3)
         and ($4::text is null or state = $4)
-        and ($5::text is null or tags @> array[$5::text])
+        and ($5::text is null or (tags <> '{}' and tags @> array[$5::text]))
         and ($6::timestamptz is null or created_at >= $6)
         and ($7::timestamptz is null or created_at < $7)
         and ($8::timestamptz is null or (created_at, id) < ($8, $9::uuid))
