@@ -73,7 +73,7 @@ export async function drainBench(spec: DrainBenchSpec): Promise<void> {
  * handlers only caps the batch sizes of claims and completions; the engine's defaults
  * (32 / 32) are sized for real handlers. Override with --concurrency / --claim-batch.
  */
-export const ENGINE_DEFAULTS = { concurrency: 256, claimBatch: 128 };
+export const ENGINE_DEFAULTS = { concurrency: 512, claimBatch: 256 };
 
 function stepsOf(template: string): number {
   return ({ single: 1, chain5: 5, diamond: 4, chain100: 100 } as Record<string, number>)[template] ?? Number.NaN;

@@ -32,7 +32,7 @@ export async function transitionHandoffsMs(db: Db, taskIds: readonly string[] | 
        select c.id, max(pt.created_at) as t
          from steps c
          join steps p on p.task_id = c.task_id and p.idx = any(c.parents)
-         join step_transitions pt on pt.step_id = p.id and pt.to_state = 'complete'
+         join step_transitions pt on pt.task_id = p.task_id and pt.step_id = p.id and pt.to_state = 'complete'
         where cardinality(c.parents) > 0 and ($1::uuid[] is null or c.task_id = any($1::uuid[]))
         group by c.id
      )

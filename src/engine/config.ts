@@ -10,6 +10,11 @@ export interface EngineOptions {
   concurrency?: number;
   /** Most messages taken by one claim statement. */
   claimBatch?: number;
+  /**
+   * Outcome batches recorded at once. Each completion statement keeps one database backend busy;
+   * with a second in flight, the next batch does not wait for the previous one's commit.
+   */
+  recordWriters?: number;
   /** Idle workers look for work this often even without a notification (retries come due this way). */
   pollMs?: number;
   /** Step timeout when the template sets none. */
@@ -59,6 +64,7 @@ export function resolveEngineOptions(o: EngineOptions, defaultWorkerId: string):
     namespaces: o.namespaces,
     concurrency: o.concurrency ?? 32,
     claimBatch: o.claimBatch ?? 32,
+    recordWriters: o.recordWriters ?? 2,
     pollMs: o.pollMs ?? 500,
     defaultTimeoutMs: o.defaultTimeoutMs ?? 30_000,
     leaseGraceMs: o.leaseGraceMs ?? 5_000,

@@ -85,7 +85,7 @@ export function createEngine(input: CreateEngineInput): Engine & { workerId: str
         adopt: (steps: ClaimedStep[], reserved: number) => worker.adopt(steps, reserved),
       }
     : undefined;
-  const recorder = createRecorder({ db, core, templates: registry, owner: options.workerId, log, joiner, handoff });
+  const recorder = createRecorder({ db, core, templates: registry, owner: options.workerId, log, joiner, handoff, writers: options.recordWriters });
   const submitter = createSubmitter({ db, templates: registry, options, actor: options.workerId, onEnqueued: announce });
   const spawn = createSpawner({ db, submitter, owner: options.workerId, onEnqueued: announce });
   const worker = createWorker({ db, templates: registry, recorder, options, log, namespaces, spawn });

@@ -54,6 +54,8 @@ export interface RecorderDeps {
   joiner: Joiner;
   /** This engine's worker, when it runs one: children made ready by a completion are leased to it. */
   handoff?: LocalHandoff;
+  /** Batches written at once (default 1). */
+  writers?: number;
 }
 
 /** What the recorder needs from the local worker to hand it children in the completion statement. */
@@ -75,12 +77,13 @@ const MAX_BATCH = 512;
 
 /**
  * Collects handler outcomes and records them in batches: whatever finished while the previous
- * batch was being written goes into the next one. A batch of successes is one statement (one
- * round trip, atomic on its own); failures add a transaction that also re-evaluates the task.
+ * batches were being written goes into the next one, with up to `writers` batches in flight. A
+ * batch of successes is one statement (one round trip, atomic on its own); failures add a
+ * transaction that also re-evaluates the task.
  */
 export function createRecorder(deps: RecorderDeps) {
   let buffer: Outcome[] = [];
-  let flushing: Promise<void> | null = null;
+  let scheduled = false;
   const waiters: Array<() => void> = [];
 
   async function writeBatch(batch: Outcome[]): Promise<void> {
@@ -185,7 +188,13 @@ export function createRecorder(deps: RecorderDeps) {
     }
   }
 
-  async function drain(): Promise<void> {
+  // Batches written at once: a completion statement keeps one database backend busy, and with
+  // one writer the next batch waits for its commit. Concurrent batches are as safe as two
+  // engines recording at once (row locks order them; a deadlock is retried).
+  const maxWriters = Math.max(1, deps.writers ?? 1);
+  let writers = 0;
+
+  async function writer(): Promise<void> {
     while (buffer.length > 0) {
       // Bounded batches: a completion statement's cost grows faster than its size, and an
       // unbounded batch would make the next one bigger still.
@@ -200,19 +209,39 @@ export function createRecorder(deps: RecorderDeps) {
         });
       }
     }
-    flushing = null;
-    for (const w of waiters.splice(0)) w();
+    writers--;
+    settle();
+  }
+
+  function startWriters(): void {
+    scheduled = false;
+    while (writers < maxWriters && buffer.length > 0) {
+      writers++;
+      void writer();
+    }
+    settle();
+  }
+
+  function idle(): boolean {
+    return writers === 0 && !scheduled && buffer.length === 0;
+  }
+
+  function settle(): void {
+    if (idle()) for (const w of waiters.splice(0)) w();
   }
 
   return {
     /** Queues one outcome; it is written with the next batch. */
     record(outcome: Outcome): void {
       buffer.push(outcome);
-      flushing ??= Promise.resolve().then(drain);
+      if (!scheduled && writers < maxWriters) {
+        scheduled = true;
+        queueMicrotask(startWriters);
+      }
     },
     /** Resolves once everything recorded so far is written (or failed to write). */
     async flushed(): Promise<void> {
-      if (!flushing && buffer.length === 0) return;
+      if (idle()) return;
       await new Promise<void>((r) => waiters.push(r));
     },
   };

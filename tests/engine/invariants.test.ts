@@ -113,7 +113,7 @@ describeEachBackend("engine invariants", (t) => {
     // Counts add up: each step's attempts equal its claims; every finished step is archived once.
     const [mismatch] = await t.db.query<{ n: number }>(
       `select count(*)::int as n from steps s join tasks t on t.id = s.task_id where t.name = 'chaos'
-          and s.attempts <> (select count(*) from step_transitions x where x.step_id = s.id and x.to_state = 'in_progress')`,
+          and s.attempts <> (select count(*) from step_transitions x where x.task_id = s.task_id and x.step_id = s.id and x.to_state = 'in_progress')`,
     );
     expect(mismatch!.n).toBe(0);
     const [live] = await t.db.query<{ n: number }>("select count(*)::int as n from queue_messages m join tasks t on t.id = m.task_id where t.name = 'chaos'");

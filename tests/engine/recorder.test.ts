@@ -1,0 +1,72 @@
+import { beforeAll, expect, test } from "bun:test";
+import { describeEachBackend } from "../support/backends.ts";
+import { loadRegistry, testEngine } from "../support/engine.ts";
+import { FIXTURE_HANDLERS } from "../support/processes.ts";
+import type { Registry } from "../../src/registry/index.ts";
+import type { Db } from "../../src/store/db.ts";
+
+let registry: Registry;
+beforeAll(async () => {
+  registry = await loadRegistry(FIXTURE_HANDLERS);
+});
+
+/**
+ * A Db whose completion statements (satisfySteps) take at least `delayMs` more, and that counts
+ * how many of them are in flight at once.
+ */
+function slowCompletions(db: Db, delayMs: number) {
+  const seen = { inFlight: 0, most: 0, statements: 0 };
+  const isCompletion = (text: string) => text.trimStart().startsWith("with done as");
+  const wrapped: Db = {
+    ...db,
+    query: async (text, params) => {
+      if (!isCompletion(text)) return db.query(text, params);
+      seen.inFlight++;
+      seen.statements++;
+      seen.most = Math.max(seen.most, seen.inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, delayMs));
+        return await db.query(text, params);
+      } finally {
+        seen.inFlight--;
+      }
+    },
+  };
+  return { db: wrapped, seen };
+}
+
+describeEachBackend("outcome recorder", (t) => {
+  for (const writers of [1, 2]) {
+    test(`with recordWriters ${writers}, at most ${writers} completion batch(es) are written at once and every outcome lands`, async () => {
+      const slow = slowCompletions(t.db, 40);
+      const engine = await testEngine(slow.db, registry, { recordWriters: writers, concurrency: 16, claimBatch: 4 });
+      const requests = Array.from({ length: 40 }, () => ({ namespace: "testing", name: "diamond", context: {} }));
+      const submitted = await engine.submitMany(requests);
+      await engine.start();
+      try {
+        const ids = submitted.map((s) => s.task.id);
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const tasks = await Promise.all(ids.map((id) => engine.getTask(id)));
+          if (tasks.every((task) => task.state === "complete")) {
+            for (const task of tasks) expect(task.steps.find((s) => s.name === "d")!.results).toEqual({ joined: ["b", "c"] });
+            break;
+          }
+          if (Date.now() > deadline) throw new Error(`not complete: ${tasks.filter((x) => x.state !== "complete").length} tasks`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        await engine.stop({ drainMs: 5_000 });
+      }
+      // 160 outcomes arriving faster than 40 ms batches drain them: the writers are all busy.
+      expect(slow.seen.most).toBe(writers);
+      expect(slow.seen.inFlight).toBe(0);
+      // Each task's four steps complete once (I1/I3 hold with batches in flight together).
+      const [row] = await t.db.query<{ n: number }>(
+        "select count(*)::int as n from step_transitions where to_state = 'complete' and task_id = any($1::uuid[])",
+        [submitted.map((s) => s.task.id)],
+      );
+      expect(row!.n).toBe(160);
+    });
+  }
+});
