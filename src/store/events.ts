@@ -49,9 +49,9 @@ export async function taskEvents(q: Queryable, taskId: string): Promise<EventRow
 export async function claimUnpublishedEvents(q: Queryable, limit: number): Promise<Array<EventRow & { task_name: string | null; version: string | null }>> {
   return q.query(
     `with c as (
-       select id from events where published_at is null order by id limit $1 for update skip locked
+       select tx, id from events where published_at is null order by id limit $1 for update skip locked
      ), p as (
-       update events e set published_at = now() from c where e.id = c.id
+       update events e set published_at = now() from c where e.tx = c.tx and e.id = c.id
        returning e.id, e.event_id, e.name, e.namespace, e.task_id, e.step_id, e.payload, e.created_at
      )
      select p.*, t.name as task_name, t.version from p left join tasks t on t.id = p.task_id order by p.id`,

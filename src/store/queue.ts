@@ -54,7 +54,7 @@ export async function claimSteps(
        -- Per queue, walk the claim index in order and stop at the limit: the cost does not grow
        -- with the queue's depth. Rows another claimer holds are skipped, never waited for.
        select c.msg_id, c.step_id, c.priority
-         from unnest($1::text[]) as q(name)
+         from queue_names($1::text[]) as q(name)
          cross join lateral (
            select m.msg_id, m.step_id, m.priority from queue_messages m
             where m.queue = q.name and m.visible_at <= now()

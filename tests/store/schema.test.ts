@@ -63,6 +63,16 @@ describeEachBackend("schema", (t) => {
     expect(row!.reloptions).toContain("fillfactor=50");
   });
 
+  test("the claim's queue list is estimated at one row (unnest of a parameter: 10), so the claim's generic plan is kept", async () => {
+    const estimate = async (from: string) => {
+      const [row] = await t.db.query<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>(`explain (format json) select * from ${from}`);
+      return row!["QUERY PLAN"][0]!.Plan["Plan Rows"];
+    };
+    expect(await estimate("queue_names(array['a', 'b', 'c'])")).toBe(1);
+    expect(await estimate("unnest(array['a', 'b', 'c'])")).toBe(3);
+    expect((await t.db.query<{ q: string }>("select q from queue_names(array['a', 'b']) as q")).map((r) => r.q)).toEqual(["a", "b"]);
+  });
+
   test("a task's terminal event can be written only once", async () => {
     const taskId = await insertTask(t.db);
     const emit = () => t.db.query("insert into events (event_id, name, task_id) values ($1, 'task.completed', $2)", [uuidv7(), taskId]);
