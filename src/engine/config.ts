@@ -13,6 +13,7 @@ export interface EngineOptions {
   /**
    * Outcome batches recorded at once. Each completion statement keeps one database backend busy;
    * with a second in flight, the next batch does not wait for the previous one's commit.
+   * Default: 2 on Postgres, 1 on PGlite (one connection, which runs one statement at a time).
    */
   recordWriters?: number;
   /** Idle workers look for work this often even without a notification (retries come due this way). */
@@ -57,14 +58,14 @@ export interface FaultPoints {
 
 export type ResolvedEngineOptions = Required<Omit<EngineOptions, "namespaces" | "faults">> & Pick<EngineOptions, "namespaces" | "faults">;
 
-export function resolveEngineOptions(o: EngineOptions, defaultWorkerId: string): ResolvedEngineOptions {
+export function resolveEngineOptions(o: EngineOptions, defaultWorkerId: string, backend: "pglite" | "postgres" = "postgres"): ResolvedEngineOptions {
   return {
     workerId: o.workerId ?? defaultWorkerId,
     runWorkers: o.runWorkers ?? true,
     namespaces: o.namespaces,
     concurrency: o.concurrency ?? 32,
     claimBatch: o.claimBatch ?? 32,
-    recordWriters: o.recordWriters ?? 2,
+    recordWriters: o.recordWriters ?? (backend === "pglite" ? 1 : 2),
     pollMs: o.pollMs ?? 500,
     defaultTimeoutMs: o.defaultTimeoutMs ?? 30_000,
     leaseGraceMs: o.leaseGraceMs ?? 5_000,

@@ -51,7 +51,7 @@ const CANCEL_CHANNEL = "tasker_cancel";
 export function createEngine(input: CreateEngineInput): Engine & { workerId: string; wake: () => void; inFlight: () => number } {
   const { db, registry, core } = input;
   const host = input.host ?? { hostname: "localhost", pid: 0 };
-  const options = resolveEngineOptions(input.options ?? {}, `${host.hostname}:${host.pid}:${uuidv7().slice(-12)}`);
+  const options = resolveEngineOptions(input.options ?? {}, `${host.hostname}:${host.pid}:${uuidv7().slice(-12)}`, input.db.kind);
   const log = (input.logger ?? silentLogger).child({ worker: options.workerId });
   const namespaces = () => [...(options.namespaces ?? registry.namespaces().map((n) => n.name))];
 
