@@ -50,12 +50,15 @@ export const TERMINAL_TASK_STATES: readonly TaskStateName[] = ["complete", "erro
  * The states from which `to` may be reached.
  *
  * @example
- *   stepStatesLeadingTo("cancelled") // ["pending", "enqueued", "in_progress", "waiting_for_retry"]
+ *   stepStatesLeadingTo("cancelled") // ["pending", "enqueued", "in_progress", "waiting_for_retry", "waiting"]
  */
 export function stepStatesLeadingTo(to: StepState): StepState[] {
   return (Object.keys(STEP_TRANSITIONS) as Array<StepState | "null">)
     .filter((from): from is StepState => from !== "null" && STEP_TRANSITIONS[from].includes(to));
 }
+
+/** Step states that are not settled yet: every state from which a step can still be cancelled. */
+export const UNFINISHED_STEP_STATES: readonly StepState[] = stepStatesLeadingTo("cancelled");
 
 export function taskStatesLeadingTo(to: TaskStateName): TaskStateName[] {
   return (Object.keys(TASK_TRANSITIONS) as Array<TaskStateName | "null">)

@@ -5,7 +5,7 @@ import { dropStepMessage, dropTaskMessages, enqueueStep } from "../store/queue.t
 import { getStep, listSteps, transitionStep } from "../store/steps.ts";
 import { getTask, transitionTask } from "../store/tasks.ts";
 import { TaskerError } from "../core/errors.ts";
-import { stepStatesLeadingTo, taskStatesLeadingTo, TERMINAL_TASK_STATES } from "../core/state-machine.ts";
+import { stepStatesLeadingTo, taskStatesLeadingTo, TERMINAL_TASK_STATES, UNFINISHED_STEP_STATES } from "../core/state-machine.ts";
 import { InvalidTransitionError, StepNotFoundError, TaskNotFoundError } from "./errors.ts";
 import { reconcileTasks } from "./reconcile.ts";
 import type { Joiner } from "./join.ts";
@@ -25,7 +25,6 @@ export interface ManualDeps {
   onCancelled: (taskIds: string[]) => void;
 }
 
-const UNFINISHED_STEP_STATES = stepStatesLeadingTo("cancelled");
 const OPEN_TASK_STATES = taskStatesLeadingTo("cancelled");
 // Only a failed step is reset; error → enqueued/pending are edges of the step machine.
 const RESETTABLE_STEP_STATES: StepState[] = ["error"];

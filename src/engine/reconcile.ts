@@ -1,7 +1,7 @@
 import { emptyStepVector, StepStateCode, type DagCore, type StepState } from "../core/dag/index.ts";
 import type { Queryable } from "../store/db.ts";
 import { transitionTask } from "../store/tasks.ts";
-import { stepStatesLeadingTo } from "../core/state-machine.ts";
+import { UNFINISHED_STEP_STATES } from "../core/state-machine.ts";
 import type { TemplateResolver } from "./templates.ts";
 
 // Task states in which the engine still decides between "working" and "blocked".
@@ -67,16 +67,13 @@ export async function reconcileTasks(
   return blocked;
 }
 
-// Unfinished: every state from which a step can still be cancelled.
-const UNFINISHED: readonly string[] = stepStatesLeadingTo("cancelled");
-
 /**
  * How a batch step whose workers exist looks to the DAG core (which knows the template's steps
  * only): in progress while a worker can still run, failed once the rest are done and one is not
  * satisfied (error, or cancelled by fail_fast), pending (about to gather) otherwise.
  */
 function batchStepState(workerStates: readonly string[]): StepState {
-  if (workerStates.some((s) => UNFINISHED.includes(s))) return "in_progress";
+  if (workerStates.some((s) => (UNFINISHED_STEP_STATES as readonly string[]).includes(s))) return "in_progress";
   if (workerStates.some((s) => s === "error" || s === "cancelled")) return "error";
   return "pending";
 }

@@ -1,9 +1,6 @@
 import type { Queryable } from "./db.ts";
 import type { StepFence } from "./decisions.ts";
-import { stepStatesLeadingTo } from "../core/state-machine.ts";
-
-/** States a step can still be cancelled from: the steps fail_fast stops. */
-const UNFINISHED = stepStatesLeadingTo("cancelled");
+import { UNFINISHED_STEP_STATES } from "../core/state-machine.ts";
 
 export interface NewBatchWorkers {
   taskId: string;
@@ -113,7 +110,7 @@ export async function cancelBatchSiblings(q: Queryable, taskId: string, of: numb
        select msg_id, queue, task_id, step_id, attempt, read_count, enqueued_at, 'cancelled' from gone
      )
      select id from c`,
-    [taskId, of, actor, reason, UNFINISHED],
+    [taskId, of, actor, reason, UNFINISHED_STEP_STATES],
   );
   return rows.length;
 }
