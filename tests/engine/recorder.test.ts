@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from "bun:test";
 import { describeEachBackend } from "../support/backends.ts";
-import { loadRegistry, testEngine } from "../support/engine.ts";
+import { loadRegistry, testEngine, waitForTask } from "../support/engine.ts";
 import { FIXTURE_HANDLERS } from "../support/processes.ts";
 import type { Registry } from "../../src/registry/index.ts";
 import type { Db } from "../../src/store/db.ts";
@@ -15,14 +15,13 @@ beforeAll(async () => {
  * how many of them are in flight at once.
  */
 function slowCompletions(db: Db, delayMs: number) {
-  const seen = { inFlight: 0, most: 0, statements: 0 };
+  const seen = { inFlight: 0, most: 0 };
   const isCompletion = (text: string) => text.trimStart().startsWith("with done as");
   const wrapped: Db = {
     ...db,
     query: async (text, params) => {
       if (!isCompletion(text)) return db.query(text, params);
       seen.inFlight++;
-      seen.statements++;
       seen.most = Math.max(seen.most, seen.inFlight);
       try {
         await new Promise((r) => setTimeout(r, delayMs));
@@ -46,17 +45,8 @@ describeEachBackend("outcome recorder", (t) => {
       const submitted = await engine.submitMany(requests);
       await engine.start();
       try {
-        const ids = submitted.map((s) => s.task.id);
-        const deadline = Date.now() + 30_000;
-        for (;;) {
-          const tasks = await Promise.all(ids.map((id) => engine.getTask(id)));
-          if (tasks.every((task) => task.state === "complete")) {
-            for (const task of tasks) expect(task.steps.find((s) => s.name === "d")!.results).toEqual({ joined: ["b", "c"] });
-            break;
-          }
-          if (Date.now() > deadline) throw new Error(`not complete: ${tasks.filter((x) => x.state !== "complete").length} tasks`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        const tasks = await Promise.all(submitted.map((s) => waitForTask(engine, s.task.id, ["complete"], 30_000)));
+        for (const task of tasks) expect(task.steps.find((s) => s.name === "d")!.results).toEqual({ joined: ["b", "c"] });
       } finally {
         await engine.stop({ drainMs: 5_000 });
       }
